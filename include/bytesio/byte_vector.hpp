@@ -1,0 +1,197 @@
+#ifndef BYTESIO_BYTE_VECTOR_HPP
+#define BYTESIO_BYTE_VECTOR_HPP
+
+#include "bytesio/detail/memory.hpp"
+
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <utility>
+
+namespace bytesio {
+
+/** Tag that asks `byte_vector::resize` to leave new bytes uninitialized. */
+struct default_init_t {
+  explicit default_init_t() = default;
+};
+
+/** The value of `default_init_t`, as in Boost.Container. */
+inline constexpr default_init_t default_init{};
+
+/**
+ * A growable, contiguous vector of bytes that owns its memory: the default
+ * storage of `basic_bytes_buf`.
+ *
+ * It behaves like `std::vector<std::byte>` with two differences that make
+ * a growing in-memory stream fast:
+ * - `resize(n, default_init)` grows without zero-filling bytes that the
+ *   caller is about to overwrite;
+ * - memory comes from `detail::allocate_bytes`: blocks of 1 MiB and more are
+ *   anonymous mappings that grow without copying (`mremap`) and use
+ *   transparent huge pages, so growth costs only the pages actually written.
+ *   Small vectors stay on the heap, so a 100-byte vector holds ~100 bytes.
+ *
+ * Growth through `resize` is geometric (amortized O(1)); `reserve(n)`
+ * allocates about `n` bytes (rounded to 16 bytes, or to pages when large).
+ *
+ * Pointers, iterators and spans into the vector are invalidated by every
+ * call that changes the capacity (`reserve`, `resize` past the capacity,
+ * `shrink_to_fit`, assignment) and by `swap` (they then refer to the other
+ * vector's elements).
+ */
+class byte_vector {
+public:
+  using value_type = std::byte;
+  using size_type = std::size_t;
+  using difference_type = std::ptrdiff_t;
+  using reference = std::byte&;
+  using const_reference = const std::byte&;
+  using pointer = std::byte*;
+  using const_pointer = const std::byte*;
+  using iterator = std::byte*;
+  using const_iterator = const std::byte*;
+
+  /** An empty vector; allocates nothing. */
+  byte_vector() noexcept = default;
+
+  /** A copy of `bytes`. @throws std::bad_alloc */
+  explicit byte_vector(std::span<const std::byte> bytes) { append_copy(bytes.data(), bytes.size()); }
+
+  /** A copy of the characters of `chars`, as bytes. @throws std::bad_alloc */
+  explicit byte_vector(std::string_view chars) {
+    append_copy(reinterpret_cast<const std::byte*>(chars.data()), chars.size());
+  }
+
+  /** A deep copy: the same bytes, a capacity of about `other.size()`. */
+  byte_vector(const byte_vector& other) { append_copy(other.data_, other.size_); }
+
+  /** Takes `other`'s memory in O(1); `other` is left empty. */
+  byte_vector(byte_vector&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+
+  /** Deep copy; strong guarantee. */
+  byte_vector& operator=(const byte_vector& other) {
+    if (this != &other)
+      byte_vector(other).swap(*this);
+    return *this;
+  }
+
+  /** Takes `other`'s memory in O(1), frees ours; `other` is left empty. */
+  byte_vector& operator=(byte_vector&& other) noexcept {
+    byte_vector(std::move(other)).swap(*this);
+    return *this;
+  }
+
+  ~byte_vector() { detail::deallocate_bytes({data_, capacity_}); }
+
+  std::byte* data() noexcept { return data_; }
+  const std::byte* data() const noexcept { return data_; }
+  size_type size() const noexcept { return size_; }
+  size_type capacity() const noexcept { return capacity_; }
+  bool empty() const noexcept { return size_ == 0; }
+  static constexpr size_type max_size() noexcept { return static_cast<size_type>(-1) / 2; }
+
+  iterator begin() noexcept { return data_; }
+  iterator end() noexcept { return data_ + size_; }
+  const_iterator begin() const noexcept { return data_; }
+  const_iterator end() const noexcept { return data_ + size_; }
+  const_iterator cbegin() const noexcept { return data_; }
+  const_iterator cend() const noexcept { return data_ + size_; }
+
+  /** The byte at `i`; `i < size()` is a precondition. */
+  std::byte& operator[](size_type i) noexcept { return data_[i]; }
+  const std::byte& operator[](size_type i) const noexcept { return data_[i]; }
+
+  /**
+   * Makes the capacity at least `n` (never shrinks). Strong guarantee.
+   * @throws std::bad_alloc
+   */
+  void reserve(size_type n) {
+    if (n > capacity_)
+      reallocate(n);
+  }
+
+  /**
+   * Sets the size to `n`; new bytes are zero. Growth is geometric.
+   * @throws std::bad_alloc (strong guarantee)
+   */
+  void resize(size_type n) {
+    const size_type old = size_;
+    resize(n, default_init);
+    if (n > old)
+      std::memset(data_ + old, 0, n - old);
+  }
+
+  /**
+   * Sets the size to `n`, leaving new bytes uninitialized: for callers that
+   * overwrite them at once. Growth is geometric.
+   * @throws std::bad_alloc (strong guarantee)
+   */
+  void resize(size_type n, default_init_t) {
+    if (n > capacity_)
+      reallocate(grown_capacity(n));
+    size_ = n;
+  }
+
+  /** Size 0; the capacity is kept. */
+  void clear() noexcept { size_ = 0; }
+
+  /** Frees unused capacity (all of it when empty). @throws std::bad_alloc */
+  void shrink_to_fit() {
+    if (size_ == 0) {
+      byte_vector().swap(*this);
+    } else if (size_ < capacity_) {
+      const detail::memory_block b = detail::reallocate_bytes({data_, capacity_}, size_, size_);
+      data_ = b.data;
+      capacity_ = b.capacity;
+    }
+  }
+
+  void swap(byte_vector& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+  }
+
+  friend void swap(byte_vector& a, byte_vector& b) noexcept { a.swap(b); }
+
+  /** Equal sizes and equal bytes. */
+  friend bool operator==(const byte_vector& a, const byte_vector& b) noexcept {
+    return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
+  }
+
+  operator std::span<std::byte>() noexcept { return {data_, size_}; }
+  operator std::span<const std::byte>() const noexcept { return {data_, size_}; }
+
+private:
+  size_type grown_capacity(size_type n) const noexcept {
+    const size_type doubled = capacity_ > max_size() / 2 ? max_size() : capacity_ * 2;
+    return n > doubled ? n : doubled;
+  }
+
+  void reallocate(size_type n) {
+    if (n > max_size())
+      throw std::bad_alloc();
+    const detail::memory_block b = detail::reallocate_bytes({data_, capacity_}, size_, n);
+    data_ = b.data;
+    capacity_ = b.capacity;
+  }
+
+  void append_copy(const std::byte* p, size_type n) {
+    if (n == 0)
+      return;
+    reserve(n);
+    std::memcpy(data_, p, n);
+    size_ = n;
+  }
+
+  std::byte* data_ = nullptr;
+  size_type size_ = 0;
+  size_type capacity_ = 0;
+};
+
+} // namespace bytesio
+
+#endif // BYTESIO_BYTE_VECTOR_HPP
