@@ -5,7 +5,7 @@ namespace {
 
 class category_impl final : public std::error_category {
 public:
-  const char* name() const noexcept override { return "bytesio"; }
+  const char *name() const noexcept override { return "bytesio"; }
 
   std::string message(int value) const override {
     switch (static_cast<errc>(value)) {
@@ -30,18 +30,18 @@ public:
 
 } // namespace
 
-const std::error_category& error_category() noexcept {
+const std::error_category &error_category() noexcept {
   static const category_impl instance;
   return instance;
 }
 
 namespace detail {
 
-void throw_error(errc e, const std::string& what) {
+void throw_error(errc e, const std::string &what) {
   throw std::ios_base::failure(what, make_error_code(e));
 }
 
-void throw_system_error(int err, const std::string& what) {
+void throw_system_error(int err, const std::string &what) {
   throw std::ios_base::failure(what, std::error_code(err, std::generic_category()));
 }
 

@@ -28,15 +28,14 @@ constexpr std::size_t page = 4096;
 
 bool is_mapped(std::size_t capacity) { return capacity >= large_block; }
 
-std::byte* map_bytes(std::size_t capacity) {
-  void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+std::byte *map_bytes(std::size_t capacity) {
+  void *p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
     throw std::bad_alloc();
   // Huge pages turn 512 page faults into one; the kernel here runs THP in
   // madvise mode, so it only does so when asked. Failure only costs speed.
   ::madvise(p, capacity, MADV_HUGEPAGE);
-  return static_cast<std::byte*>(p);
+  return static_cast<std::byte *>(p);
 }
 #else
 bool is_mapped(std::size_t) { return false; }
@@ -50,11 +49,11 @@ std::size_t block_size(std::size_t min_capacity) {
   return round_up(min_capacity, small_granule);
 }
 
-std::byte* malloc_bytes(std::size_t capacity) {
-  void* p = std::malloc(capacity);
+std::byte *malloc_bytes(std::size_t capacity) {
+  void *p = std::malloc(capacity);
   if (p == nullptr)
     throw std::bad_alloc();
-  return static_cast<std::byte*>(p);
+  return static_cast<std::byte *>(p);
 }
 
 } // namespace
@@ -68,8 +67,7 @@ memory_block allocate_bytes(std::size_t min_capacity) {
   return {malloc_bytes(capacity), capacity};
 }
 
-memory_block reallocate_bytes(memory_block block, std::size_t used,
-                              std::size_t min_capacity) {
+memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t min_capacity) {
   if (block.data == nullptr)
     return allocate_bytes(min_capacity);
   const std::size_t capacity = block_size(min_capacity);
@@ -78,19 +76,19 @@ memory_block reallocate_bytes(memory_block block, std::size_t used,
 #if BYTESIO_HAS_MREMAP
   if (from_map && to_map) {
     // Page tables move; the bytes are never copied.
-    void* p = ::mremap(block.data, block.capacity, capacity, MREMAP_MAYMOVE);
+    void *p = ::mremap(block.data, block.capacity, capacity, MREMAP_MAYMOVE);
     if (p == MAP_FAILED)
       throw std::bad_alloc();
     if (capacity > block.capacity)
       ::madvise(p, capacity, MADV_HUGEPAGE);
-    return {static_cast<std::byte*>(p), capacity};
+    return {static_cast<std::byte *>(p), capacity};
   }
 #endif
   if (!from_map && !to_map) {
-    void* p = std::realloc(block.data, capacity);
+    void *p = std::realloc(block.data, capacity);
     if (p == nullptr)
       throw std::bad_alloc();
-    return {static_cast<std::byte*>(p), capacity};
+    return {static_cast<std::byte *>(p), capacity};
   }
   // Crossing between heap and mapping: one copy, the only one growth makes.
   const memory_block fresh = allocate_bytes(min_capacity);

@@ -10,8 +10,8 @@ using bytesio::byte_vector;
 
 namespace {
 
-std::string str(const byte_vector& v) {
-  return {reinterpret_cast<const char*>(v.data()), v.size()};
+std::string str(const byte_vector &v) {
+  return {reinterpret_cast<const char *>(v.data()), v.size()};
 }
 
 } // namespace
@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(resize_default_init_keeps_prefix) {
 BOOST_AUTO_TEST_CASE(growth_is_geometric_and_small_stays_small) {
   byte_vector v;
   std::size_t reallocations = 0;
-  const std::byte* last = nullptr;
+  const std::byte *last = nullptr;
   std::size_t last_capacity = 0;
   for (std::size_t n = 1; n <= 1 << 20; ++n) {
     v.resize(n, bytesio::default_init);
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(copy_is_deep_move_is_o1) {
   BOOST_TEST(a.data() != b.data());
   b[0] = std::byte{'D'};
   BOOST_TEST(str(a) == "data");
-  const std::byte* p = a.data();
+  const std::byte *p = a.data();
   byte_vector c = std::move(a);
   BOOST_TEST(c.data() == p);
   BOOST_TEST(a.empty());

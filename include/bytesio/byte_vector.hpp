@@ -45,49 +45,51 @@ public:
   using value_type = std::byte;
   using size_type = std::size_t;
   using difference_type = std::ptrdiff_t;
-  using reference = std::byte&;
-  using const_reference = const std::byte&;
-  using pointer = std::byte*;
-  using const_pointer = const std::byte*;
-  using iterator = std::byte*;
-  using const_iterator = const std::byte*;
+  using reference = std::byte &;
+  using const_reference = const std::byte &;
+  using pointer = std::byte *;
+  using const_pointer = const std::byte *;
+  using iterator = std::byte *;
+  using const_iterator = const std::byte *;
 
   /** An empty vector; allocates nothing. */
   byte_vector() noexcept = default;
 
   /** A copy of `bytes`. @throws std::bad_alloc */
-  explicit byte_vector(std::span<const std::byte> bytes) { append_copy(bytes.data(), bytes.size()); }
+  explicit byte_vector(std::span<const std::byte> bytes) {
+    append_copy(bytes.data(), bytes.size());
+  }
 
   /** A copy of the characters of `chars`, as bytes. @throws std::bad_alloc */
   explicit byte_vector(std::string_view chars) {
-    append_copy(reinterpret_cast<const std::byte*>(chars.data()), chars.size());
+    append_copy(reinterpret_cast<const std::byte *>(chars.data()), chars.size());
   }
 
   /** A deep copy: the same bytes, a capacity of about `other.size()`. */
-  byte_vector(const byte_vector& other) { append_copy(other.data_, other.size_); }
+  byte_vector(const byte_vector &other) { append_copy(other.data_, other.size_); }
 
   /** Takes `other`'s memory in O(1); `other` is left empty. */
-  byte_vector(byte_vector&& other) noexcept
+  byte_vector(byte_vector &&other) noexcept
       : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
         capacity_(std::exchange(other.capacity_, 0)) {}
 
   /** Deep copy; strong guarantee. */
-  byte_vector& operator=(const byte_vector& other) {
+  byte_vector &operator=(const byte_vector &other) {
     if (this != &other)
       byte_vector(other).swap(*this);
     return *this;
   }
 
   /** Takes `other`'s memory in O(1), frees ours; `other` is left empty. */
-  byte_vector& operator=(byte_vector&& other) noexcept {
+  byte_vector &operator=(byte_vector &&other) noexcept {
     byte_vector(std::move(other)).swap(*this);
     return *this;
   }
 
   ~byte_vector() { detail::deallocate_bytes({data_, capacity_}); }
 
-  std::byte* data() noexcept { return data_; }
-  const std::byte* data() const noexcept { return data_; }
+  std::byte *data() noexcept { return data_; }
+  const std::byte *data() const noexcept { return data_; }
   size_type size() const noexcept { return size_; }
   size_type capacity() const noexcept { return capacity_; }
   bool empty() const noexcept { return size_ == 0; }
@@ -101,8 +103,8 @@ public:
   const_iterator cend() const noexcept { return data_ + size_; }
 
   /** The byte at `i`; `i < size()` is a precondition. */
-  std::byte& operator[](size_type i) noexcept { return data_[i]; }
-  const std::byte& operator[](size_type i) const noexcept { return data_[i]; }
+  std::byte &operator[](size_type i) noexcept { return data_[i]; }
+  const std::byte &operator[](size_type i) const noexcept { return data_[i]; }
 
   /**
    * Makes the capacity at least `n` (never shrinks). Strong guarantee.
@@ -149,16 +151,16 @@ public:
     }
   }
 
-  void swap(byte_vector& other) noexcept {
+  void swap(byte_vector &other) noexcept {
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
     std::swap(capacity_, other.capacity_);
   }
 
-  friend void swap(byte_vector& a, byte_vector& b) noexcept { a.swap(b); }
+  friend void swap(byte_vector &a, byte_vector &b) noexcept { a.swap(b); }
 
   /** Equal sizes and equal bytes. */
-  friend bool operator==(const byte_vector& a, const byte_vector& b) noexcept {
+  friend bool operator==(const byte_vector &a, const byte_vector &b) noexcept {
     return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
   }
 
@@ -179,7 +181,7 @@ private:
     capacity_ = b.capacity;
   }
 
-  void append_copy(const std::byte* p, size_type n) {
+  void append_copy(const std::byte *p, size_type n) {
     if (n == 0)
       return;
     reserve(n);
@@ -187,7 +189,7 @@ private:
     size_ = n;
   }
 
-  std::byte* data_ = nullptr;
+  std::byte *data_ = nullptr;
   size_type size_ = 0;
   size_type capacity_ = 0;
 };

@@ -28,7 +28,7 @@ enum class errc {
  *
  * @return a reference to the one category object.
  */
-const std::error_category& error_category() noexcept;
+const std::error_category &error_category() noexcept;
 
 /**
  * Makes an error code of bytesio's category (found by ADL, so
@@ -49,14 +49,15 @@ inline std::error_condition make_error_condition(errc e) noexcept {
 namespace detail {
 
 /** Throws `std::ios_base::failure` carrying `e`, with `what` as context. */
-[[noreturn]] void throw_error(errc e, const std::string& what);
+[[noreturn]] void throw_error(errc e, const std::string &what);
 
 /** Throws `std::ios_base::failure` carrying the `errno` value `err`. */
-[[noreturn]] void throw_system_error(int err, const std::string& what);
+[[noreturn]] void throw_system_error(int err, const std::string &what);
 
 } // namespace detail
 } // namespace bytesio
 
-template <> struct std::is_error_code_enum<bytesio::errc> : std::true_type {};
+template <>
+struct std::is_error_code_enum<bytesio::errc> : std::true_type {};
 
 #endif // BYTESIO_ERROR_HPP

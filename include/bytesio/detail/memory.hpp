@@ -17,7 +17,7 @@ inline constexpr std::size_t large_block = std::size_t(1) << 20;
 
 /** A block of raw bytes and its usable size. */
 struct memory_block {
-  std::byte* data = nullptr;
+  std::byte *data = nullptr;
   std::size_t capacity = 0;
 };
 
@@ -29,8 +29,7 @@ memory_block allocate_bytes(std::size_t min_capacity);
  * first `used` bytes. On failure throws `std::bad_alloc` and `block` is
  * untouched.
  */
-memory_block reallocate_bytes(memory_block block, std::size_t used,
-                              std::size_t min_capacity);
+memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t min_capacity);
 
 /** Frees a block from the two functions above (null is fine). */
 void deallocate_bytes(memory_block block) noexcept;
