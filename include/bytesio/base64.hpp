@@ -1,0 +1,216 @@
+#ifndef BYTESIO_BASE64_HPP
+#define BYTESIO_BASE64_HPP
+
+/**
+ * @file
+ * base64 (RFC 4648) for bytesio: one-shot functions and Boost.Iostreams
+ * filters that produce the same bytes.
+ *
+ * Boost dependency. `base64_encode`, `base64_decode`, `base64_alphabet` and
+ * `base64_options` need only the standard library and the compiled library
+ * `bytesio`. The filter classes `base64_encoder` and `base64_decoder` need
+ * Boost.Iostreams' header-only concepts; they are declared when
+ * `<boost/iostreams/categories.hpp>` can be included (`__has_include`) and
+ * `BYTESIO_NO_BOOST` is not defined. `BYTESIO_BASE64_FILTERS` is then 1,
+ * else 0. So a user without Boost includes this header and gets the one-shot
+ * functions; nothing else changes.
+ *
+ * Output format of the encoder (one-shot and filter alike):
+ * - groups of 4 characters from the chosen alphabet; the final 1 or 2 bytes
+ *   give "xx==" or "xxx=" when `padding` is true, "xx" or "xxx" when false;
+ * - with `line_length` N > 0, `line_ending` follows every N characters and
+ *   also ends the last, shorter line; empty input gives empty output. This is
+ *   what GNU `base64 -w N` and PEM write (every line terminated), so
+ *   `line_length = 76, line_ending = "\n"` is byte-identical to
+ *   `base64 -w 76`.
+ *
+ * The decoder is strict (RFC 4648 section 3). Errors are
+ * `std::ios_base::failure` with `code() == bytesio::errc::invalid_base64` and
+ * a message that names the byte offset (counting every input character,
+ * skipped whitespace included) where the input went wrong:
+ * - a character outside the alphabet (NUL, 0xFF, '-' and '_' in `standard`,
+ *   '+' and '/' in `url`; whitespace unless `ignore_whitespace`);
+ * - with `padding` true: '=' anywhere but the last one or two places of the
+ *   final group, a final group without its '=' (the input must be a whole
+ *   number of 4-character groups), any data after the padded group;
+ * - with `padding` false: any '=' at all (unpadded input is required, as Go's
+ *   `RawStdEncoding` does), and a final group of 1 character;
+ * - non-zero trailing bits in the final group ("YWF=" instead of "YWE=").
+ */
+
+#include "bytesio/byte_vector.hpp"
+#include "bytesio/error.hpp"
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+#if !defined(BYTESIO_NO_BOOST) && __has_include(<boost/iostreams/categories.hpp>)
+#define BYTESIO_BASE64_FILTERS 1
+#include <boost/iostreams/categories.hpp>
+#include <boost/iostreams/read.hpp>
+#include <boost/iostreams/write.hpp>
+#else
+#define BYTESIO_BASE64_FILTERS 0
+#endif
+
+namespace bytesio {
+
+/** The two alphabets of RFC 4648. */
+enum class base64_alphabet {
+  standard, ///< section 4: 'A'-'Z', 'a'-'z', '0'-'9', '+', '/'
+  url,      ///< section 5, URL and filename safe: '-' and '_' instead of '+' and '/'
+};
+
+/**
+ * How to encode and decode base64. Plain aggregate; every member has the
+ * default shown. Encoder-only members are ignored by the decoder and the
+ * other way round.
+ */
+struct base64_options {
+  /** The alphabet, for both directions; the other alphabet's two characters are invalid. */
+  base64_alphabet alphabet = base64_alphabet::standard;
+  /**
+   * true: the encoder writes '=' to fill the final group and the decoder
+   * requires it. false: the encoder writes no '=' and the decoder rejects
+   * any '=' (it accepts a final group of 2 or 3 characters).
+   */
+  bool padding = true;
+  /**
+   * Encoder: 0 for one unbroken line; N > 0 puts `line_ending` after every N
+   * characters and after the last, shorter line (76: MIME, 64: PEM).
+   */
+  std::size_t line_length = 0;
+  /**
+   * Encoder: what ends each line when `line_length` > 0. The one-shot
+   * function reads it during the call; the filter copies it.
+   */
+  std::string_view line_ending = "\r\n";
+  /** Decoder: skip ' ', '\t', '\r', '\n' anywhere (MIME, PEM, `base64 -w`). */
+  bool ignore_whitespace = false;
+};
+
+} // namespace bytesio
+
+#include "bytesio/detail/base64.hpp"
+
+namespace bytesio {
+
+/**
+ * One-shot encode: the base64 text of `data`.
+ *
+ * Same bytes as a `base64_encoder` with the same options fed `data` in any
+ * chunks and then closed.
+ *
+ * @param data the bytes to encode (may be empty: the result is empty).
+ * @param options alphabet, padding, line wrapping; `options.line_ending` is
+ *        read during the call only.
+ * @return the text, `4 * ceil(size / 3)` characters (fewer without padding)
+ *         plus the line endings.
+ * @throws std::bad_alloc; nothing else. Strong guarantee (no state).
+ */
+std::string base64_encode(std::span<const std::byte> data, base64_options options = {});
+
+/**
+ * One-shot encode of the characters of `data` taken as bytes; the same as
+ * the `std::span<const std::byte>` overload (a convenience for string data).
+ *
+ * @param data the bytes to encode.
+ * @param options as for the span overload.
+ * @return the base64 text.
+ * @throws std::bad_alloc. Strong guarantee.
+ */
+std::string base64_encode(std::string_view data, base64_options options = {});
+
+/**
+ * One-shot strict decode of `text`.
+ *
+ * Same bytes and same errors as a `base64_decoder` with the same options fed
+ * `text` in any chunks and then closed.
+ *
+ * @param text the base64 text (may be empty: the result is empty).
+ * @param options alphabet, whether padding is required (true) or forbidden
+ *        (false), whether ' ', '\\t', '\\r', '\\n' are skipped.
+ * @return the decoded bytes.
+ * @throws std::ios_base::failure with `code() == errc::invalid_base64` and
+ *         the byte offset in the message, on malformed input (see the file
+ *         comment for the exact rules); std::bad_alloc. Strong guarantee:
+ *         nothing is returned on failure and there is no other state.
+ */
+byte_vector base64_decode(std::string_view text, base64_options options = {});
+
+#if BYTESIO_BASE64_FILTERS
+
+/**
+ * Boost.Iostreams filter that base64-encodes: dual-use (in a
+ * `filtering_ostream` it encodes what is written, in a `filtering_istream` it
+ * encodes what it reads from the next device), multichar, closable,
+ * optimally buffered (asks the chain for 16 KiB buffers).
+ *
+ * Output is identical to `base64_encode(all input, options)` whatever the
+ * chunk sizes. The final 1 or 2 bytes, their padding and the last line
+ * ending are written when the filter is closed for output (`pop()`,
+ * `reset()`, `close()` of the stream or chain, or the stream's destructor),
+ * or when the next device reports end of input for reading. After a close
+ * the filter starts afresh, so one object can encode several streams.
+ *
+ * The options are copied (`line_ending` included), so the caller's
+ * `std::string_view` need not outlive the filter. Copyable, like every Boost
+ * filter (the chain keeps a copy).
+ *
+ * Guarantees: `write` consumes all `n` characters unless the next device is
+ * non-blocking and takes less, when it returns the count consumed and keeps
+ * the encoded rest for the next call; `read` returns -1 at the end.
+ * Exceptions from the next device propagate; the filter's state is then
+ * unspecified until it is closed.
+ */
+class base64_encoder : public detail::base64_filter<detail::base64_encoder_core> {
+public:
+  /**
+   * A filter that encodes with `options`.
+   * @param options alphabet, padding, line wrapping (the decoder-only
+   *        `ignore_whitespace` is ignored).
+   * @throws std::bad_alloc (copying `line_ending`).
+   */
+  explicit base64_encoder(const base64_options &options = {})
+      : detail::base64_filter<detail::base64_encoder_core>(options) {}
+};
+
+/**
+ * Boost.Iostreams filter that decodes base64 strictly: dual-use, multichar,
+ * closable, optimally buffered.
+ *
+ * Output is identical to `base64_decode(all input, options)` whatever the
+ * chunk sizes, and so are the errors: a malformed character throws
+ * `std::ios_base::failure` with `code() == errc::invalid_base64` (message
+ * with the byte offset from the start of the stream) from the `read` or
+ * `write` that meets it; an incomplete final group (truncated input, missing
+ * padding) or non-zero trailing bits throw when the filter is closed for
+ * output or when the next device reports end of input. A `std::istream` or
+ * `std::ostream` over the chain catches it, sets `badbit` and rethrows it
+ * when `exceptions()` includes `badbit`. Note that a `filtering_ostream`'s
+ * destructor swallows exceptions: call `reset()` or `pop()` to see an error
+ * at the end of the input.
+ *
+ * Bytes decoded before the error have been passed on (basic guarantee);
+ * after an exception the filter must be closed before it is used again.
+ */
+class base64_decoder : public detail::base64_filter<detail::base64_decoder_core> {
+public:
+  /**
+   * A filter that decodes with `options`.
+   * @param options alphabet, padding rule, whitespace skipping (the
+   *        encoder-only `line_length` and `line_ending` are ignored).
+   */
+  explicit base64_decoder(const base64_options &options = {})
+      : detail::base64_filter<detail::base64_decoder_core>(options) {}
+};
+
+#endif // BYTESIO_BASE64_FILTERS
+
+} // namespace bytesio
+
+#include "bytesio/impl/base64.hpp"
+
+#endif // BYTESIO_BASE64_HPP

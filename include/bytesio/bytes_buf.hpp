@@ -1,0 +1,382 @@
+#ifndef BYTESIO_BYTES_BUF_HPP
+#define BYTESIO_BYTES_BUF_HPP
+
+#include "bytesio/byte_vector.hpp"
+#include "bytesio/detail/storage.hpp"
+#include "bytesio/error.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <ios>
+#include <span>
+#include <streambuf>
+#include <string_view>
+#include <vector>
+
+namespace bytesio {
+
+/**
+ * An in-memory binary file: a `std::streambuf` over a growable byte
+ * container, with one position shared by reading and writing and the API of
+ * Python's `io.BytesIO`.
+ *
+ * The buffer holds `size()` bytes of contents and one position, which may
+ * lie past the end (like a file's). Reading, writing and seeking through the
+ * file-like members or through a `std::istream`/`std::ostream` on it all
+ * move that one position, unlike `std::stringbuf`, which keeps two.
+ *
+ * `Storage` is any contiguous container of 1-byte trivially copyable
+ * elements with `data()`, `size()`, `resize()`, `reserve()`, `capacity()`:
+ * `byte_vector` (the default and fastest: it grows without zero-filling or
+ * copying), `std::vector<char|unsigned char|std::byte>`, `std::string`, and
+ * their `pmr` versions. The storage may be adopted without a copy
+ * (constructor) and moved out without a copy (`take()`).
+ *
+ * Errors: file-like members throw `std::ios_base::failure` whose `code()`
+ * equals a `bytesio::errc` (`closed`, `buffer_exported`, `size_limit`,
+ * `invalid_argument`); `std::bad_alloc` propagates. Every failing member
+ * leaves the buffer as it was (strong guarantee). The `std::streambuf`
+ * virtuals report failure by return value (`eof`, `pos_type(-1)`, a short
+ * count), so a stream on the buffer sets `badbit`/`failbit` and throws only
+ * when its `exceptions()` ask.
+ *
+ * Invalidation: `view()` spans and pointers from `data()` of a `take()`n or
+ * copied storage are independent; a `view()` is valid until the next call
+ * that writes, truncates, reserves, shrinks, clears, takes or closes. Views
+ * from `getbuffer()` stay valid until released, because the buffer refuses
+ * every change of its contents' location while they live.
+ *
+ * Thread safety: none for one object, as for every standard stream buffer;
+ * distinct objects are independent.
+ *
+ * Not copyable; movable and swappable (with no `getbuffer()` view alive).
+ */
+template <class Storage = byte_vector>
+class basic_bytes_buf : public std::streambuf {
+  static_assert(detail::byte_storage<Storage>,
+                "Storage must be a contiguous, resizable container of 1-byte elements");
+
+public:
+  using storage_type = Storage;
+
+  /** "All": the default count of `read`, `readline`. */
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  class exported_view;
+
+  /** An empty, open buffer at position 0, with no size limit. */
+  basic_bytes_buf() = default;
+
+  /** A buffer holding a copy of `initial`, at position 0. @throws std::bad_alloc */
+  explicit basic_bytes_buf(std::span<const std::byte> initial);
+
+  /** A buffer holding a copy of the characters of `initial`, at position 0. */
+  explicit basic_bytes_buf(std::string_view initial);
+
+  /**
+   * Adopts `adopted` without copying its bytes; position 0.
+   *
+   * Only an rvalue of exactly `Storage` is adopted (an lvalue or another type
+   * is copied through the other constructors), so a copy never hides here.
+   */
+  template <class S>
+  requires std::same_as<S, Storage>
+  explicit basic_bytes_buf(S &&adopted) noexcept(std::is_nothrow_move_constructible_v<Storage>);
+
+  /**
+   * Takes `other`'s contents, position, size limit and closed state in O(1)
+   * (no byte is copied for `byte_vector` and the standard containers).
+   * `other` is left empty and open at position 0, with no limit.
+   * Precondition: no `getbuffer()` view of `other` is alive.
+   */
+  basic_bytes_buf(basic_bytes_buf &&other) noexcept(std::is_nothrow_move_constructible_v<Storage>);
+
+  /**
+   * Replaces everything with `other`'s state, as the move constructor.
+   * Precondition: no `getbuffer()` view of either buffer is alive.
+   * Invalidates all views and pointers into this buffer.
+   */
+  basic_bytes_buf &operator=(basic_bytes_buf &&other);
+
+  basic_bytes_buf(const basic_bytes_buf &) = delete;
+  basic_bytes_buf &operator=(const basic_bytes_buf &) = delete;
+
+  /** Frees the storage. Precondition: no `getbuffer()` view is alive. */
+  ~basic_bytes_buf() override;
+
+  /**
+   * Exchanges the whole state (contents, position, limit, closed flag and
+   * locale) with `other`. Precondition: no `getbuffer()` view of either is
+   * alive. Stream pointers into either buffer must be re-read afterwards.
+   */
+  void swap(basic_bytes_buf &other) noexcept(std::is_nothrow_swappable_v<Storage>);
+
+  friend void swap(basic_bytes_buf &a, basic_bytes_buf &b) noexcept(noexcept(a.swap(b))) {
+    a.swap(b);
+  }
+
+  // ---- file-like API (io.BytesIO) ------------------------------------------
+
+  /**
+   * Writes `bytes` at the position, overwriting, then extending; the
+   * position advances by the count. If the position is past the end, the gap
+   * is zero-filled first. An empty write changes nothing.
+   *
+   * @return `bytes.size()`.
+   * @throws closed, buffer_exported (even for an empty write),
+   *   size_limit (if the contents would grow past `size_limit()`; nothing
+   *   is written), std::bad_alloc. Strong guarantee.
+   * Invalidates `view()` spans.
+   */
+  std::size_t write(std::span<const std::byte> bytes);
+
+  /** Writes the characters of `chars` as bytes; see `write(span)`. */
+  std::size_t write(std::string_view chars);
+
+  /**
+   * Writes any contiguous range of `char`, `unsigned char` or `std::byte`
+   * (`std::vector`, `std::array`, ...); see `write(span)`.
+   */
+  template <detail::byte_range R>
+  std::size_t write(const R &range);
+
+  /**
+   * Copies `min(out.size(), remaining)` bytes from the position into `out`
+   * and advances the position by that count.
+   * @return the count, 0 at or past the end. @throws closed
+   */
+  std::size_t readinto(std::span<std::byte> out);
+
+  /**
+   * Reads up to `n` bytes (all that remain by default) from the position.
+   * @return a new storage with the bytes, empty at or past the end.
+   * @throws closed, std::bad_alloc. Strong guarantee.
+   */
+  Storage read(std::size_t n = npos);
+
+  /**
+   * Reads up to and including the next `'\n'`, at most `limit` bytes.
+   * @return the line, empty at or past the end (or for `limit == 0`).
+   * @throws closed, std::bad_alloc. Strong guarantee.
+   */
+  Storage readline(std::size_t limit = npos);
+
+  /**
+   * Reads lines until their total length reaches `hint` (0: until the end),
+   * as `io.BytesIO.readlines`: the line that reaches the hint is included.
+   * @throws closed, std::bad_alloc (lines read so far are consumed).
+   */
+  std::vector<Storage> readlines(std::size_t hint = 0);
+
+  /**
+   * Moves the position, as `io.BytesIO.seek`. `beg`: to `off`, which must
+   * not be negative; `cur`/`end`: relative to the position or the end,
+   * clamped to 0. No upper bound: a later write zero-fills the gap. Never
+   * changes the contents.
+   * @return the new position.
+   * @throws closed; invalid_argument for `beg` with `off < 0`, an unknown
+   *   `dir`, or a position beyond `INT64_MAX`.
+   */
+  std::uint64_t seek(std::int64_t off, std::ios_base::seekdir dir = std::ios_base::beg);
+
+  /** The position. @throws closed */
+  std::uint64_t tell() const;
+
+  /** `truncate(tell())`. */
+  std::uint64_t truncate();
+
+  /**
+   * Cuts the contents to `size` bytes if they are longer; never extends and
+   * never moves the position (a later write past the end zero-fills again).
+   * The capacity is kept.
+   * @return `size`.
+   * @throws closed, buffer_exported (even when nothing would be cut).
+   * Invalidates `view()` spans that reach past `size`.
+   */
+  std::uint64_t truncate(std::uint64_t size);
+
+  /** A copy of the whole contents. @throws closed, std::bad_alloc */
+  Storage getvalue() const;
+
+  /**
+   * The whole contents without a copy, like `std::stringbuf::view()`:
+   * valid until the next call that changes the buffer (write, stream output,
+   * truncate, reserve, shrink_to_fit, clear, take, close, move). Empty when
+   * closed.
+   */
+  std::span<const std::byte> view() const noexcept;
+
+  /**
+   * A guarded, writable view of the whole contents, as
+   * `io.BytesIO.getbuffer()`. While any exported view lives, `write` (any),
+   * `truncate`, `close`, `take`, `clear`, `reserve`, `shrink_to_fit` and the
+   * stream's writes fail with `buffer_exported` and change nothing, so the
+   * view can never dangle; reads, seeks, `getvalue`, `view` and further
+   * `getbuffer` calls work. Writes through the view show in the contents.
+   * @throws closed
+   */
+  exported_view getbuffer();
+
+  /**
+   * Moves the contents out without copying; the buffer is left empty at
+   * position 0, open, with its size limit.
+   * @throws closed, buffer_exported.
+   * Invalidates `view()` spans (the taken storage keeps the bytes).
+   */
+  Storage take();
+
+  /**
+   * Frees the storage and closes the buffer; a second call does nothing.
+   * Afterwards every member fails with `closed` except `close()` and
+   * `closed()`, and `view`, `size`, `empty`, `capacity` report an empty
+   * buffer; the stream's reads and writes fail.
+   * @throws buffer_exported (the buffer stays open and unchanged).
+   */
+  void close();
+
+  /** Whether `close()` was called. */
+  bool closed() const noexcept { return closed_; }
+
+  /** The length of the contents (0 when closed). */
+  std::size_t size() const noexcept { return closed_ ? 0 : current_size(); }
+
+  /** Whether the contents are empty. */
+  bool empty() const noexcept { return size() == 0; }
+
+  /** The storage's capacity (0 when closed). */
+  std::size_t capacity() const noexcept { return closed_ ? 0 : storage_.capacity(); }
+
+  /**
+   * Makes room for `n` bytes of contents without further allocation.
+   * @throws closed, buffer_exported, std::bad_alloc. Strong guarantee.
+   * Invalidates `view()` spans.
+   */
+  void reserve(std::size_t n);
+
+  /**
+   * Frees the capacity beyond the contents.
+   * @throws closed, buffer_exported, std::bad_alloc. Invalidates `view()`.
+   */
+  void shrink_to_fit();
+
+  /** Size 0, position 0, capacity kept. @throws closed, buffer_exported */
+  void clear();
+
+  /**
+   * Caps the contents at `limit` bytes: any write (file-like or through a
+   * stream) that would grow them past it fails with `size_limit`, the guard
+   * for decompressing untrusted input into memory. A file-like write writes
+   * nothing of a call that fails; a stream may land the bytes up to the
+   * limit before it reports `badbit`. Contents already longer than a new
+   * limit are kept and may be overwritten in place.
+   * @throws closed
+   */
+  void set_size_limit(std::size_t limit);
+
+  /** The size limit (`npos`: none, the default). @throws closed */
+  std::size_t size_limit() const;
+
+protected:
+  int_type overflow(int_type ch) override;
+  int_type underflow() override;
+  int_type pbackfail(int_type ch) override;
+  std::streamsize xsputn(const char_type *s, std::streamsize n) override;
+  std::streamsize xsgetn(char_type *s, std::streamsize n) override;
+  std::streamsize showmanyc() override;
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir,
+                   std::ios_base::openmode which = std::ios_base::in | std::ios_base::out) override;
+  pos_type seekpos(pos_type pos,
+                   std::ios_base::openmode which = std::ios_base::in | std::ios_base::out) override;
+  int sync() override;
+
+private:
+  char *base() noexcept { return reinterpret_cast<char *>(storage_.data()); }
+  const char *base() const noexcept { return reinterpret_cast<const char *>(storage_.data()); }
+  std::size_t current_pos() const noexcept;
+  std::size_t current_size() const noexcept;
+  std::size_t remaining() const noexcept { return pos_ < size_ ? size_ - pos_ : 0; }
+  void settle() noexcept;
+  static basic_bytes_buf &settled(basic_bytes_buf &b) noexcept {
+    b.settle();
+    return b;
+  }
+  bool enter_read() noexcept;
+  void enter_write() noexcept;
+  bool writable() const noexcept { return !closed_ && exports_ == 0; }
+  std::size_t writable_count(std::size_t n) const noexcept;
+  void put_bytes(const void *p, std::size_t n);
+  void check_open(const char *op) const;
+  void check_mutable(const char *op) const;
+
+  Storage storage_{};        // storage_.size() >= size_; the tail is slack
+  std::size_t size_ = 0;     // the contents' length, when no put area is live
+  std::size_t pos_ = 0;      // the position, when neither area is live
+  std::size_t limit_ = npos; // set_size_limit
+  std::size_t exports_ = 0;  // live getbuffer() views
+  bool closed_ = false;
+};
+
+/**
+ * A guarded, writable view of a `basic_bytes_buf`'s contents, from
+ * `getbuffer()`. While it lives, the buffer refuses every change that could
+ * move or shrink the bytes, so `span()` stays valid. Movable, not copyable;
+ * `release()` or destruction ends the guard. It must not outlive its buffer.
+ */
+template <class Storage>
+class basic_bytes_buf<Storage>::exported_view {
+public:
+  /** A released view: empty, guarding nothing. */
+  exported_view() noexcept = default;
+
+  /** Takes over `other`'s guard; `other` is left released. */
+  exported_view(exported_view &&other) noexcept
+      : owner_(std::exchange(other.owner_, nullptr)), bytes_(std::exchange(other.bytes_, {})) {}
+
+  /** Releases this view, then takes over `other`'s guard. */
+  exported_view &operator=(exported_view &&other) noexcept {
+    if (this != &other) {
+      release();
+      owner_ = std::exchange(other.owner_, nullptr);
+      bytes_ = std::exchange(other.bytes_, {});
+    }
+    return *this;
+  }
+
+  exported_view(const exported_view &) = delete;
+  exported_view &operator=(const exported_view &) = delete;
+
+  ~exported_view() { release(); }
+
+  /** The contents as they were at `getbuffer()`; empty once released. */
+  std::span<std::byte> span() const noexcept { return bytes_; }
+  std::byte *data() const noexcept { return bytes_.data(); }
+  std::size_t size() const noexcept { return bytes_.size(); }
+
+  /** Ends the guard (idempotent); the view becomes empty. */
+  void release() noexcept {
+    if (owner_ != nullptr) {
+      --owner_->exports_;
+      owner_ = nullptr;
+      bytes_ = {};
+    }
+  }
+
+private:
+  friend class basic_bytes_buf;
+  exported_view(basic_bytes_buf *owner, std::span<std::byte> bytes) noexcept
+      : owner_(owner), bytes_(bytes) {
+    ++owner_->exports_;
+  }
+
+  basic_bytes_buf *owner_ = nullptr;
+  std::span<std::byte> bytes_;
+};
+
+/** The buffer over `byte_vector`, bytesio's default storage. */
+using bytes_buf = basic_bytes_buf<>;
+
+} // namespace bytesio
+
+#include "bytesio/impl/bytes_buf.hpp"
+
+#endif // BYTESIO_BYTES_BUF_HPP

@@ -1,0 +1,96 @@
+#ifndef BYTESIO_DETAIL_IGZIP_ENGINE_HPP
+#define BYTESIO_DETAIL_IGZIP_ENGINE_HPP
+
+// The compiled halves of igzip_compressor / igzip_decompressor. This header
+// needs neither Boost nor ISA-L: the ISA-L state lives behind a pointer in
+// src/igzip.cpp, so only the bytesio_igzip library sees <isa-l/igzip_lib.h>.
+
+#include <cstdint>
+#include <memory>
+
+namespace bytesio::detail {
+
+/**
+ * A Boost.Iostreams SymmetricFilter that deflates into gzip with ISA-L.
+ *
+ * `filter()` consumes from `[src_begin, src_end)` and writes to
+ * `[dest_begin, dest_end)`, advancing both; with `flush` set it finishes the
+ * member (final block and trailer) and returns `false` once all of it is out.
+ * `close()` makes it ready for a new member. Not copyable; the public filter
+ * shares one engine among its copies, as Boost's own filters do.
+ */
+class igzip_deflate_engine {
+public:
+  using char_type = char;
+
+  /**
+   * Allocates the ISA-L stream and the level buffer.
+   * @param level ISA-L level, 0 to 3.
+   * @throws std::ios_base::failure with `errc::invalid_argument` for a level
+   *         outside 0..3; `std::bad_alloc`.
+   */
+  explicit igzip_deflate_engine(int level);
+  ~igzip_deflate_engine();
+  igzip_deflate_engine(const igzip_deflate_engine &) = delete;
+  igzip_deflate_engine &operator=(const igzip_deflate_engine &) = delete;
+
+  /** One step of compression; see the class comment. */
+  bool filter(const char *&src_begin, const char *src_end, char *&dest_begin, char *dest_end,
+              bool flush);
+
+  /** Forgets the member in progress; the next byte starts a new member. Never throws. */
+  void close() noexcept;
+
+private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
+/**
+ * A Boost.Iostreams SymmetricFilter that inflates gzip with ISA-L and checks
+ * every byte around the deflate data itself (header fields, CRC-32, ISIZE,
+ * member boundaries).
+ *
+ * `filter()` with `flush == false` returns `true` (more may come); with
+ * `flush == true` (no more input will ever come) it returns `false` once the
+ * last member is complete and all output is out, and throws if the input
+ * stopped anywhere but at the end of a member.
+ */
+class igzip_inflate_engine {
+public:
+  using char_type = char;
+
+  /** Allocates the ISA-L inflate state. @throws std::bad_alloc */
+  igzip_inflate_engine();
+  ~igzip_inflate_engine();
+  igzip_inflate_engine(const igzip_inflate_engine &) = delete;
+  igzip_inflate_engine &operator=(const igzip_inflate_engine &) = delete;
+
+  /**
+   * One step of decompression; see the class comment.
+   * @throws std::ios_base::failure with `errc::invalid_gzip`, naming the
+   *         cause and the input offset.
+   */
+  bool filter(const char *&src_begin, const char *src_end, char *&dest_begin, char *dest_end,
+              bool flush);
+
+  /** Forgets all progress; the next byte is expected to start a member. Never throws. */
+  void close() noexcept;
+
+  /** Compressed bytes consumed since construction or the last `close()`. */
+  std::uint64_t total_in() const noexcept;
+
+  /** Decompressed bytes produced since construction or the last `close()`. */
+  std::uint64_t total_out() const noexcept;
+
+  /** Number of members completed (trailer checked) since the last `close()`. */
+  std::uint64_t members() const noexcept;
+
+private:
+  struct state;
+  std::unique_ptr<state> state_;
+};
+
+} // namespace bytesio::detail
+
+#endif // BYTESIO_DETAIL_IGZIP_ENGINE_HPP

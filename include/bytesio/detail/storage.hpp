@@ -1,0 +1,85 @@
+#ifndef BYTESIO_DETAIL_STORAGE_HPP
+#define BYTESIO_DETAIL_STORAGE_HPP
+
+#include "bytesio/byte_vector.hpp"
+
+#include <concepts>
+#include <cstddef>
+#include <cstring>
+#include <ranges>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace bytesio::detail {
+
+/** What `basic_bytes_buf` needs of its `Storage`. */
+template <class S>
+concept byte_storage =
+    std::ranges::contiguous_range<S> && sizeof(std::ranges::range_value_t<S>) == 1 &&
+    std::is_trivially_copyable_v<std::ranges::range_value_t<S>> &&std::default_initializable<S>
+        &&std::movable<S> &&requires(S &s, const S &cs, std::size_t n) {
+  { s.data() } -> std::same_as<std::ranges::range_value_t<S> *>;
+  { cs.size() } -> std::convertible_to<std::size_t>;
+  { cs.capacity() } -> std::convertible_to<std::size_t>;
+  s.resize(n);
+  s.reserve(n);
+  s.clear();
+  s.shrink_to_fit();
+};
+
+/** A contiguous range of byte-like elements that is not text. */
+template <class R>
+concept byte_range = std::ranges::contiguous_range<R> && std::ranges::sized_range<R> &&
+                     (std::same_as<std::ranges::range_value_t<R>, char> ||
+                      std::same_as<std::ranges::range_value_t<R>, unsigned char> ||
+                      std::same_as<std::ranges::range_value_t<R>,
+                                   std::byte>)&&!std::convertible_to<const R &, std::string_view> &&
+                     !std::convertible_to<const R &, std::span<const std::byte>>;
+
+template <class S>
+std::byte *bytes_of(S &s) noexcept {
+  return reinterpret_cast<std::byte *>(s.data());
+}
+
+template <class S>
+const std::byte *bytes_of(const S &s) noexcept {
+  return reinterpret_cast<const std::byte *>(s.data());
+}
+
+/** Sets the size to `n`, skipping the zero-fill when the storage can. */
+template <class S>
+void resize_for_overwrite(S &s, std::size_t n) {
+  if constexpr (requires { s.resize(n, default_init); })
+    s.resize(n, default_init);
+  else
+    s.resize(n);
+}
+
+/** An empty storage that shares `like`'s allocator (pmr containers). */
+template <class S>
+S empty_like(const S &like) {
+  if constexpr (requires { like.get_allocator(); })
+    return S(like.get_allocator());
+  else
+    return S();
+}
+
+/** A storage holding a copy of `n` bytes at `p`, with `like`'s allocator. */
+template <class S>
+S copy_of(const S &like, const std::byte *p, std::size_t n) {
+  S out = empty_like(like);
+  using T = std::ranges::range_value_t<S>;
+  if constexpr (requires(const T *t) { out.assign(t, t); }) {
+    const T *first = reinterpret_cast<const T *>(p);
+    out.assign(first, first + n);
+  } else if (n != 0) {
+    resize_for_overwrite(out, n);
+    std::memcpy(bytes_of(out), p, n);
+  }
+  return out;
+}
+
+} // namespace bytesio::detail
+
+#endif // BYTESIO_DETAIL_STORAGE_HPP
