@@ -189,9 +189,10 @@ public:
  * padding) or non-zero trailing bits throw when the filter is closed for
  * output or when the next device reports end of input. A `std::istream` or
  * `std::ostream` over the chain catches it, sets `badbit` and rethrows it
- * when `exceptions()` includes `badbit`. Note that a `filtering_ostream`'s
- * destructor swallows exceptions: call `reset()` or `pop()` to see an error
- * at the end of the input.
+ * when `exceptions()` includes `badbit`. Two Boost.Iostreams habits to know:
+ * an error met during `flush()` only sets `badbit` (Boost's `sync()`
+ * swallows exceptions), and a `filtering_ostream`'s destructor swallows the
+ * error of the end of input: call `reset()` or `pop()` to see it.
  *
  * Bytes decoded before the error have been passed on (basic guarantee);
  * after an exception the filter must be closed before it is used again.

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ios>
 #include <string>
 #include <vector>
 

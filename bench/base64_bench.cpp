@@ -1,0 +1,182 @@
+// base64 throughput: bytesio's one-shot functions and filters against
+// OpenSSL's EVP_EncodeBlock / EVP_DecodeBlock, on the same 64 MiB in one run.
+//
+// Every rate is of binary bytes (the encoder's input, the decoder's output),
+// so encode and decode figures compare. `GB/s` is 1e9 bytes per second of
+// real time; `x_openssl` is OpenSSL's time over ours for the same direction
+// (> 1: we are faster), against the `openssl_block` run (output buffer
+// allocated once, OpenSSL's best case) and, for the one-shot functions,
+// also against `openssl_to_string` (a fresh output string per call, as
+// `base64_encode` must return).
+#include "bytesio/base64.hpp"
+
+#include <benchmark/benchmark.h>
+#include <boost/iostreams/device/array.hpp>
+#include <boost/iostreams/filtering_stream.hpp>
+#include <openssl/evp.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <string>
+
+namespace {
+
+constexpr std::size_t size = 64u << 20; // divisible by 3: no padding, as EVP_DecodeBlock wants
+
+const std::string &plain() {
+  static const std::string data = [] {
+    std::string s(size, '\0');
+    std::mt19937_64 gen(1);
+    for (std::size_t i = 0; i + 8 <= s.size(); i += 8) {
+      const std::uint64_t v = gen();
+      std::memcpy(s.data() + i, &v, 8);
+    }
+    return s;
+  }();
+  return data;
+}
+
+const std::string &coded() {
+  static const std::string text = bytesio::base64_encode(plain());
+  return text;
+}
+
+std::map<std::string, double> &seconds_of() {
+  static std::map<std::string, double> m;
+  return m;
+}
+
+// Runs `body` per iteration; records the time per call under `name` and
+// reports the rate and, when `baseline` has run, the ratio against it.
+template <class F>
+void run(benchmark::State &state, const std::string &name, const char *baseline, F body) {
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state)
+    body();
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double per_call = total / static_cast<double>(state.iterations());
+  seconds_of()[name] = per_call;
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(size));
+  state.counters["GB/s"] = static_cast<double>(size) / per_call / 1e9;
+  if (baseline != nullptr) {
+    if (auto it = seconds_of().find(baseline); it != seconds_of().end())
+      state.counters["x_openssl"] = it->second / per_call;
+  }
+}
+
+void encode_openssl_block(benchmark::State &state) {
+  std::string out(size / 3 * 4 + 1, '\0');
+  run(state, "enc_openssl", nullptr, [&] {
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                                  reinterpret_cast<const unsigned char *>(plain().data()),
+                                  static_cast<int>(size));
+    benchmark::DoNotOptimize(n);
+  });
+}
+
+void encode_openssl_to_string(benchmark::State &state) {
+  run(state, "enc_openssl_str", nullptr, [&] {
+    std::string out(size / 3 * 4 + 1, '\0');
+    EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                    reinterpret_cast<const unsigned char *>(plain().data()),
+                    static_cast<int>(size));
+    benchmark::DoNotOptimize(out.data());
+  });
+}
+
+void encode_one_shot(benchmark::State &state) {
+  run(state, "enc_ours", "enc_openssl", [&] {
+    std::string out = bytesio::base64_encode(plain());
+    benchmark::DoNotOptimize(out.data());
+  });
+  if (auto it = seconds_of().find("enc_openssl_str"); it != seconds_of().end())
+    state.counters["x_openssl_str"] = it->second / seconds_of()["enc_ours"];
+}
+
+void encode_filter(benchmark::State &state) {
+  std::string out(size / 3 * 4, '\0');
+  run(state, "enc_filter", "enc_openssl", [&] {
+    boost::iostreams::filtering_ostream os;
+    os.push(bytesio::base64_encoder());
+    os.push(boost::iostreams::array_sink(out.data(), out.size()));
+    os.write(plain().data(), static_cast<std::streamsize>(size));
+    os.reset();
+    benchmark::DoNotOptimize(out.data());
+  });
+  if (out != coded())
+    state.SkipWithError("filter output differs");
+}
+
+void decode_openssl_block(benchmark::State &state) {
+  std::string out(size + 3, '\0');
+  run(state, "dec_openssl", nullptr, [&] {
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                                  reinterpret_cast<const unsigned char *>(coded().data()),
+                                  static_cast<int>(coded().size()));
+    benchmark::DoNotOptimize(n);
+  });
+}
+
+void decode_openssl_to_string(benchmark::State &state) {
+  run(state, "dec_openssl_str", nullptr, [&] {
+    std::string out(size + 3, '\0');
+    EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
+                    reinterpret_cast<const unsigned char *>(coded().data()),
+                    static_cast<int>(coded().size()));
+    benchmark::DoNotOptimize(out.data());
+  });
+}
+
+void decode_one_shot(benchmark::State &state) {
+  run(state, "dec_ours", "dec_openssl", [&] {
+    bytesio::byte_vector out = bytesio::base64_decode(coded());
+    benchmark::DoNotOptimize(out.data());
+  });
+  if (auto it = seconds_of().find("dec_openssl_str"); it != seconds_of().end())
+    state.counters["x_openssl_str"] = it->second / seconds_of()["dec_ours"];
+}
+
+void decode_filter(benchmark::State &state) {
+  std::string out(size, '\0');
+  run(state, "dec_filter", "dec_openssl", [&] {
+    boost::iostreams::filtering_ostream os;
+    os.push(bytesio::base64_decoder());
+    os.push(boost::iostreams::array_sink(out.data(), out.size()));
+    os.write(coded().data(), static_cast<std::streamsize>(coded().size()));
+    os.reset();
+    benchmark::DoNotOptimize(out.data());
+  });
+  if (out != plain())
+    state.SkipWithError("filter output differs");
+}
+
+void decode_filter_istream(benchmark::State &state) {
+  std::string out(size, '\0');
+  run(state, "dec_filter_in", "dec_openssl", [&] {
+    boost::iostreams::filtering_istream is;
+    is.push(bytesio::base64_decoder());
+    is.push(boost::iostreams::array_source(coded().data(), coded().size()));
+    is.read(out.data(), static_cast<std::streamsize>(size));
+    benchmark::DoNotOptimize(out.data());
+  });
+  if (out != plain())
+    state.SkipWithError("filter output differs");
+}
+
+} // namespace
+
+BENCHMARK(encode_openssl_block)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(encode_openssl_to_string)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(encode_one_shot)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(encode_filter)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_openssl_block)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_openssl_to_string)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_one_shot)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_filter)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_filter_istream)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+BENCHMARK_MAIN();

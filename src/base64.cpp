@@ -1,0 +1,427 @@
+// The base64 codec: tables and the streaming cores behind base64_encode,
+// base64_decode, base64_encoder and base64_decoder.
+//
+// Built without Boost on purpose: the one-shot functions must not need it.
+#define BYTESIO_NO_BOOST
+#include "bytesio/base64.hpp"
+
+#include <array>
+#include <bit>
+#include <cstdio>
+#include <cstring>
+
+namespace bytesio {
+namespace detail {
+namespace {
+
+constexpr char standard_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char url_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr bool little_endian = std::endian::native == std::endian::little;
+
+// 12 input bits -> 2 output characters, in memory order: one lookup per two
+// characters halves the table walks of a 6-bit table, at 8 KiB per alphabet.
+constexpr std::array<char, 8192> make_pair_table(const char *chars) {
+  std::array<char, 8192> t{};
+  for (std::size_t i = 0; i < 4096; ++i) {
+    t[2 * i] = chars[i >> 6];
+    t[2 * i + 1] = chars[i & 63];
+  }
+  return t;
+}
+
+constexpr std::array<char, 8192> standard_pairs = make_pair_table(standard_chars);
+constexpr std::array<char, 8192> url_pairs = make_pair_table(url_chars);
+
+constexpr std::array<unsigned char, 256> make_sextets(const char *chars) {
+  std::array<unsigned char, 256> t{};
+  for (auto &v : t)
+    v = 0xFF;
+  for (unsigned i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(chars[i])] = static_cast<unsigned char>(i);
+  return t;
+}
+
+constexpr std::array<unsigned char, 256> standard_sextets = make_sextets(standard_chars);
+constexpr std::array<unsigned char, 256> url_sextets = make_sextets(url_chars);
+
+// Four tables, one per position in a group. OR-ing the four entries gives
+// the 3 decoded bytes already in place as a little-endian word (byte 0 in
+// bits 0-7), so a group costs 4 loads, 3 ORs and one store. Characters that
+// are not sextets ('=', whitespace, garbage) have bits 24 and up set, so one
+// compare per group (or per two groups) finds every exception.
+constexpr std::uint32_t bad = 0x01FFFFFF;
+
+constexpr std::array<std::uint32_t, 1024> make_decode_table(const char *chars) {
+  std::array<std::uint32_t, 1024> t{};
+  const auto s = make_sextets(chars);
+  for (unsigned c = 0; c < 256; ++c) {
+    const std::uint32_t v = s[c];
+    if (v == 0xFF) {
+      t[c] = t[256 + c] = t[512 + c] = t[768 + c] = bad;
+      continue;
+    }
+    t[c] = v << 2;
+    t[256 + c] = (v >> 4) | ((v & 0xF) << 12);
+    t[512 + c] = ((v >> 2) << 8) | ((v & 3) << 22);
+    t[768 + c] = v << 16;
+  }
+  return t;
+}
+
+constexpr std::array<std::uint32_t, 1024> standard_decode = make_decode_table(standard_chars);
+constexpr std::array<std::uint32_t, 1024> url_decode = make_decode_table(url_chars);
+
+inline std::uint64_t load_be64(const unsigned char *p) noexcept {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  if constexpr (little_endian) {
+#if defined(__GNUC__) || defined(__clang__)
+    w = __builtin_bswap64(w);
+#else
+    w = 0;
+    for (int i = 0; i < 8; ++i)
+      w = (w << 8) | p[i];
+#endif
+  }
+  return w;
+}
+
+inline std::uint64_t pair_at(const char *table, std::uint64_t index) noexcept {
+  std::uint16_t v;
+  std::memcpy(&v, table + 2 * index, 2);
+  return v;
+}
+
+// Four 12-bit fields (the top 48 bits of `w`) to 8 characters.
+inline void encode48(const char *table, std::uint64_t w, char *out) noexcept {
+  const std::uint64_t a = pair_at(table, w >> 52);
+  const std::uint64_t b = pair_at(table, (w >> 40) & 0xFFF);
+  const std::uint64_t c = pair_at(table, (w >> 28) & 0xFFF);
+  const std::uint64_t d = pair_at(table, (w >> 16) & 0xFFF);
+  const std::uint64_t chars =
+      little_endian ? a | (b << 16) | (c << 32) | (d << 48) : (a << 48) | (b << 32) | (c << 16) | d;
+  std::memcpy(out, &chars, 8);
+}
+
+inline char *encode_group(const char *table, const unsigned char *in, char *out) noexcept {
+  const std::uint32_t v = (std::uint32_t{in[0]} << 16) | (std::uint32_t{in[1]} << 8) | in[2];
+  std::memcpy(out, table + 2 * (v >> 12), 2);
+  std::memcpy(out + 2, table + 2 * (v & 0xFFF), 2);
+  return out + 4;
+}
+
+// `groups` whole groups, 3 bytes in and 4 characters out each. The main loop
+// reads 8 bytes to use 6, so it stops while 8 remain readable.
+char *encode_groups(const char *table, const unsigned char *in, std::size_t groups,
+                    char *out) noexcept {
+  const unsigned char *const end = in + 3 * groups;
+  while (end - in >= 14) {
+    const std::uint64_t w0 = load_be64(in);
+    const std::uint64_t w1 = load_be64(in + 6);
+    encode48(table, w0, out);
+    encode48(table, w1, out + 8);
+    in += 12;
+    out += 16;
+  }
+  while (in != end) {
+    out = encode_group(table, in, out);
+    in += 3;
+  }
+  return out;
+}
+
+inline void store3(char *out, std::uint32_t v) noexcept {
+  if constexpr (little_endian) {
+    std::memcpy(out, &v, 4); // the 4th byte is slack that the next group overwrites
+  } else {
+    out[0] = static_cast<char>(v & 0xFF);
+    out[1] = static_cast<char>((v >> 8) & 0xFF);
+    out[2] = static_cast<char>((v >> 16) & 0xFF);
+  }
+}
+
+// Decodes whole groups from `*in` while they hold only alphabet characters.
+// Advances `*in` past them and returns the end of the output; writes one
+// byte of slack past it.
+char *decode_groups(const std::uint32_t *t, const unsigned char **in, const unsigned char *end,
+                    char *out) noexcept {
+  const unsigned char *p = *in;
+  while (end - p >= 16) {
+    const std::uint32_t x = t[p[0]] | t[256 + p[1]] | t[512 + p[2]] | t[768 + p[3]];
+    const std::uint32_t y = t[p[4]] | t[256 + p[5]] | t[512 + p[6]] | t[768 + p[7]];
+    const std::uint32_t z = t[p[8]] | t[256 + p[9]] | t[512 + p[10]] | t[768 + p[11]];
+    const std::uint32_t w = t[p[12]] | t[256 + p[13]] | t[512 + p[14]] | t[768 + p[15]];
+    if ((x | y | z | w) > 0xFFFFFF)
+      break;
+    store3(out, x);
+    store3(out + 3, y);
+    store3(out + 6, z);
+    store3(out + 9, w);
+    p += 16;
+    out += 12;
+  }
+  while (end - p >= 4) {
+    const std::uint32_t x = t[p[0]] | t[256 + p[1]] | t[512 + p[2]] | t[768 + p[3]];
+    if (x > 0xFFFFFF)
+      break;
+    store3(out, x);
+    p += 4;
+    out += 3;
+  }
+  *in = p;
+  return out;
+}
+
+inline bool is_space(unsigned char c) noexcept {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+} // namespace
+
+// --- encoder -----------------------------------------------------------------
+
+base64_encoder_core::base64_encoder_core(const base64_options &options)
+    : table_(options.alphabet == base64_alphabet::url ? url_pairs.data() : standard_pairs.data()),
+      alphabet_(options.alphabet == base64_alphabet::url ? url_chars : standard_chars),
+      line_ending_(options.line_ending), line_length_(options.line_length),
+      padding_(options.padding) {}
+
+std::size_t base64_encoder_core::max_output(std::size_t n) const noexcept {
+  const std::size_t chars = (pending_size_ + n) / 3 * 4;
+  if (line_length_ == 0)
+    return chars;
+  return chars + (chars / line_length_ + 1) * line_ending_.size();
+}
+
+char *base64_encoder_core::put_wrapped(const char *s, std::size_t k, char *out) noexcept {
+  while (k != 0) {
+    const std::size_t room = line_length_ == 0 ? k : line_length_ - column_;
+    const std::size_t t = room < k ? room : k;
+    std::memcpy(out, s, t);
+    out += t;
+    s += t;
+    k -= t;
+    if (line_length_ != 0 && (column_ += t) == line_length_) {
+      std::memcpy(out, line_ending_.data(), line_ending_.size());
+      out += line_ending_.size();
+      column_ = 0;
+    }
+  }
+  return out;
+}
+
+char *base64_encoder_core::process(const char *chars, std::size_t n, char *out) noexcept {
+  const auto *in = reinterpret_cast<const unsigned char *>(chars);
+  if (pending_size_ != 0) {
+    if (pending_size_ + n < 3) {
+      if (n != 0)
+        std::memcpy(pending_ + pending_size_, in, n);
+      pending_size_ += static_cast<unsigned>(n);
+      return out;
+    }
+    unsigned char group[3];
+    std::memcpy(group, pending_, pending_size_);
+    const std::size_t take = 3 - pending_size_;
+    std::memcpy(group + pending_size_, in, take);
+    in += take;
+    n -= take;
+    pending_size_ = 0;
+    char tmp[4];
+    encode_group(table_, group, tmp);
+    out = put_wrapped(tmp, 4, out);
+  }
+  std::size_t groups = n / 3;
+  const std::size_t rest = n % 3;
+  if (line_length_ == 0) {
+    out = encode_groups(table_, in, groups, out);
+    in += 3 * groups;
+  } else {
+    while (groups != 0) {
+      const std::size_t room = line_length_ - column_;
+      if (room >= 4) {
+        const std::size_t k = groups < room / 4 ? groups : room / 4;
+        out = encode_groups(table_, in, k, out);
+        in += 3 * k;
+        groups -= k;
+        column_ += 4 * k;
+        if (column_ == line_length_) {
+          std::memcpy(out, line_ending_.data(), line_ending_.size());
+          out += line_ending_.size();
+          column_ = 0;
+        }
+      } else {
+        char tmp[4];
+        encode_group(table_, in, tmp);
+        in += 3;
+        --groups;
+        out = put_wrapped(tmp, 4, out);
+      }
+    }
+  }
+  if (rest != 0)
+    std::memcpy(pending_, in, rest);
+  pending_size_ = static_cast<unsigned>(rest);
+  return out;
+}
+
+char *base64_encoder_core::finish(char *out) noexcept {
+  if (pending_size_ != 0) {
+    const unsigned b0 = pending_[0];
+    const unsigned b1 = pending_size_ == 2 ? pending_[1] : 0;
+    char tmp[4] = {alphabet_[b0 >> 2], alphabet_[((b0 & 3) << 4) | (b1 >> 4)],
+                   alphabet_[(b1 & 0xF) << 2], '='};
+    std::size_t k = pending_size_ + 1;
+    if (padding_) {
+      if (k == 2)
+        tmp[2] = '=';
+      k = 4;
+    }
+    out = put_wrapped(tmp, k, out);
+  }
+  if (line_length_ != 0 && column_ != 0) {
+    std::memcpy(out, line_ending_.data(), line_ending_.size());
+    out += line_ending_.size();
+  }
+  reset();
+  return out;
+}
+
+// --- decoder -----------------------------------------------------------------
+
+base64_decoder_core::base64_decoder_core(const base64_options &options)
+    : table_(options.alphabet == base64_alphabet::url ? url_decode.data() : standard_decode.data()),
+      sextets_of_(options.alphabet == base64_alphabet::url ? url_sextets.data()
+                                                           : standard_sextets.data()),
+      padding_(options.padding), ignore_whitespace_(options.ignore_whitespace) {}
+
+void base64_decoder_core::fail(std::uint64_t offset, const char *what, int ch) const {
+  char msg[160];
+  if (ch >= 0)
+    std::snprintf(msg, sizeof msg, "invalid base64 at byte offset %llu: %s (byte 0x%02X)",
+                  static_cast<unsigned long long>(offset), what, static_cast<unsigned>(ch));
+  else
+    std::snprintf(msg, sizeof msg, "invalid base64 at byte offset %llu: %s",
+                  static_cast<unsigned long long>(offset), what);
+  throw_error(errc::invalid_base64, msg);
+}
+
+char *base64_decoder_core::process(const char *chars, std::size_t n, char *out) {
+  const auto *const begin = reinterpret_cast<const unsigned char *>(chars);
+  const auto *const end = begin + n;
+  const unsigned char *p = begin;
+  while (p != end) {
+    if (sextets_ == 0 && pads_ == 0 && !done_) {
+      out = decode_groups(table_, &p, end, out);
+      if (p == end)
+        break;
+    }
+    const unsigned char c = *p;
+    const std::uint64_t at = offset_ + static_cast<std::uint64_t>(p - begin);
+    const unsigned s = sextets_of_[c];
+    if (s < 64) {
+      if (pads_ != 0 || done_)
+        fail(at, "data after padding", c);
+      bits_ = (bits_ << 6) | s;
+      last_data_ = at;
+      if (++sextets_ == 4) {
+        out[0] = static_cast<char>(bits_ >> 16);
+        out[1] = static_cast<char>((bits_ >> 8) & 0xFF);
+        out[2] = static_cast<char>(bits_ & 0xFF);
+        out += 3;
+        bits_ = 0;
+        sextets_ = 0;
+      }
+    } else if (c == '=') {
+      if (!padding_)
+        fail(at, "padding '=' while padding is disabled", c);
+      if (done_)
+        fail(at, "data after padding", c);
+      const unsigned q = sextets_ + pads_;
+      if (q < 2)
+        fail(at, "misplaced padding", c);
+      if (q == 2) {
+        pads_ = 1;
+      } else if (sextets_ == 3) { // "xxx="
+        if ((bits_ & 0x3) != 0)
+          fail(last_data_, "non-zero trailing bits");
+        out[0] = static_cast<char>(bits_ >> 10);
+        out[1] = static_cast<char>((bits_ >> 2) & 0xFF);
+        out += 2;
+        done_ = true;
+      } else { // "xx=="
+        if ((bits_ & 0xF) != 0)
+          fail(last_data_, "non-zero trailing bits");
+        out[0] = static_cast<char>(bits_ >> 4);
+        out += 1;
+        done_ = true;
+      }
+      if (done_) {
+        bits_ = 0;
+        sextets_ = 0;
+        pads_ = 0;
+      }
+    } else if (!(ignore_whitespace_ && is_space(c))) {
+      fail(at, "character outside the alphabet", c);
+    }
+    ++p;
+  }
+  offset_ += n;
+  return out;
+}
+
+char *base64_decoder_core::finish(char *out) {
+  if (padding_) {
+    if (pads_ != 0)
+      fail(offset_, "truncated input: missing padding");
+    if (sextets_ != 0)
+      fail(offset_, "truncated input: not a whole number of 4-character groups");
+  } else if (sextets_ == 1) {
+    fail(offset_, "truncated input: a final group of 1 character");
+  } else if (sextets_ == 2) {
+    if ((bits_ & 0xF) != 0)
+      fail(last_data_, "non-zero trailing bits");
+    *out++ = static_cast<char>(bits_ >> 4);
+  } else if (sextets_ == 3) {
+    if ((bits_ & 0x3) != 0)
+      fail(last_data_, "non-zero trailing bits");
+    *out++ = static_cast<char>(bits_ >> 10);
+    *out++ = static_cast<char>((bits_ >> 2) & 0xFF);
+  }
+  reset();
+  return out;
+}
+
+} // namespace detail
+
+// --- one-shot ----------------------------------------------------------------
+
+std::string base64_encode(std::span<const std::byte> data, base64_options options) {
+  detail::base64_encoder_core core(options);
+  std::string out;
+  // C++20 has no resize_and_overwrite; the zero fill is the price of
+  // returning std::string.
+  out.resize(core.max_output(data.size()) + core.max_finish());
+  char *end = core.process(reinterpret_cast<const char *>(data.data()), data.size(), out.data());
+  end = core.finish(end);
+  out.resize(static_cast<std::size_t>(end - out.data()));
+  return out;
+}
+
+std::string base64_encode(std::string_view data, base64_options options) {
+  return base64_encode(std::as_bytes(std::span<const char>(data.data(), data.size())), options);
+}
+
+byte_vector base64_decode(std::string_view text, base64_options options) {
+  detail::base64_decoder_core core(options);
+  byte_vector out;
+  out.resize(core.max_output(text.size()) + core.max_finish(), default_init);
+  char *const begin = reinterpret_cast<char *>(out.data());
+  char *end = core.process(text.data(), text.size(), begin);
+  end = core.finish(end);
+  out.resize(static_cast<std::size_t>(end - begin));
+  return out;
+}
+
+} // namespace bytesio

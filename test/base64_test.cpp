@@ -1,0 +1,548 @@
+#include "bytesio/base64.hpp"
+
+#define BOOST_TEST_MODULE base64
+#include <boost/test/unit_test.hpp>
+
+#include "bytesio/iostreams.hpp"
+
+#include <boost/iostreams/copy.hpp>
+#include <boost/iostreams/device/array.hpp>
+#include <boost/iostreams/device/back_inserter.hpp>
+#include <boost/iostreams/filter/test.hpp>
+#include <boost/iostreams/filtering_stream.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace io = boost::iostreams;
+using bytesio::base64_alphabet;
+using bytesio::base64_decode;
+using bytesio::base64_decoder;
+using bytesio::base64_encode;
+using bytesio::base64_encoder;
+using bytesio::base64_options;
+
+static_assert(BYTESIO_BASE64_FILTERS == 1, "Boost is installed, so the filters must be there");
+
+namespace {
+
+std::string str(const bytesio::byte_vector &v) {
+  return {reinterpret_cast<const char *>(v.data()), v.size()};
+}
+
+std::string decode(std::string_view text, base64_options o = {}) {
+  return str(base64_decode(text, o));
+}
+
+std::string random_bytes(std::size_t n, unsigned seed = 42) {
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<int> d(0, 255);
+  std::string s(n, '\0');
+  for (auto &c : s)
+    c = static_cast<char>(d(gen));
+  return s;
+}
+
+base64_options unpadded() {
+  base64_options o;
+  o.padding = false;
+  return o;
+}
+
+base64_options url() {
+  base64_options o;
+  o.alphabet = base64_alphabet::url;
+  return o;
+}
+
+base64_options wrapped(std::size_t n, std::string_view ending) {
+  base64_options o;
+  o.line_length = n;
+  o.line_ending = ending;
+  return o;
+}
+
+// True when `f` throws std::ios_base::failure with invalid_base64 and a
+// message naming `offset`.
+template <class F>
+bool fails_at(F &&f, std::uint64_t offset) {
+  try {
+    f();
+  } catch (const std::ios_base::failure &e) {
+    const std::string want = "byte offset " + std::to_string(offset) + ":";
+    const std::string what = e.what();
+    if (e.code() != bytesio::errc::invalid_base64 || what.find(want) == std::string::npos) {
+      BOOST_TEST_MESSAGE("unexpected error: " << what << " (wanted " << want << ")");
+      return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+bool decode_fails_at(std::string_view text, std::uint64_t offset, base64_options o = {}) {
+  return fails_at([&] { (void)base64_decode(text, o); }, offset);
+}
+
+// The filter's view of the same input: through a filtering_ostream whose
+// errors surface on reset(), and through a filtering_istream.
+std::string encode_through_ostream(const std::string &data, base64_options o, std::size_t chunk) {
+  std::string out;
+  io::filtering_ostream os;
+  os.push(base64_encoder(o));
+  os.push(io::back_inserter(out));
+  for (std::size_t i = 0; i < data.size(); i += chunk)
+    os.write(data.data() + i, static_cast<std::streamsize>(std::min(chunk, data.size() - i)));
+  os.reset();
+  return out;
+}
+
+template <class Filter>
+std::string through_istream(Filter f, const std::string &data, std::size_t chunk) {
+  io::filtering_istream is;
+  is.push(f, static_cast<std::streamsize>(chunk));
+  is.push(io::array_source(data.data(), data.size()), static_cast<std::streamsize>(chunk));
+  is.exceptions(std::ios_base::badbit);
+  std::string out;
+  std::vector<char> buf(chunk);
+  while (is.read(buf.data(), static_cast<std::streamsize>(chunk)) || is.gcount() > 0)
+    out.append(buf.data(), static_cast<std::size_t>(is.gcount()));
+  return out;
+}
+
+std::string decode_through_ostream(const std::string &text, base64_options o, std::size_t chunk) {
+  std::string out;
+  io::filtering_ostream os;
+  os.push(base64_decoder(o));
+  os.push(io::back_inserter(out));
+  os.exceptions(std::ios_base::badbit);
+  for (std::size_t i = 0; i < text.size(); i += chunk)
+    os.write(text.data() + i, static_cast<std::streamsize>(std::min(chunk, text.size() - i)));
+  os.reset();
+  return out;
+}
+
+const std::pair<const char *, const char *> rfc4648[] = {
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
+};
+
+} // namespace
+
+// --- RFC 4648 and the alphabets ----------------------------------------------
+
+BOOST_AUTO_TEST_CASE(rfc4648_section10_vectors_both_directions) {
+  for (const auto &[plain, coded] : rfc4648) {
+    BOOST_TEST(base64_encode(std::string_view(plain)) == coded);
+    BOOST_TEST(decode(coded) == plain);
+    BOOST_TEST(encode_through_ostream(plain, {}, 1) == coded);
+    BOOST_TEST(through_istream(base64_decoder(), coded, 1) == plain);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rfc4648_vectors_unpadded) {
+  for (const auto &[plain, coded] : rfc4648) {
+    std::string bare = coded;
+    bare.erase(bare.find_last_not_of('=') + 1);
+    BOOST_TEST(base64_encode(std::string_view(plain), unpadded()) == bare);
+    BOOST_TEST(decode(bare, unpadded()) == plain);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(span_overload_and_all_byte_values) {
+  std::string all;
+  for (int i = 0; i < 256; ++i)
+    all.push_back(static_cast<char>(i));
+  const auto bytes = std::as_bytes(std::span<const char>(all.data(), all.size()));
+  const std::string coded = base64_encode(bytes);
+  BOOST_TEST(coded.size() == 344u);
+  BOOST_TEST(coded.substr(0, 8) == "AAECAwQF");
+  BOOST_TEST(coded.substr(coded.size() - 8) == "/P3+/w==");
+  BOOST_TEST(decode(coded) == all);
+  BOOST_TEST(decode(base64_encode(bytes, url()), url()) == all);
+}
+
+BOOST_AUTO_TEST_CASE(url_alphabet_uses_minus_and_underscore) {
+  const std::string data("\xfb\xff\xbf", 3);
+  BOOST_TEST(base64_encode(data) == "+/+/");
+  BOOST_TEST(base64_encode(data, url()) == "-_-_");
+  BOOST_TEST(decode("-_-_", url()) == data);
+  BOOST_TEST(decode("+/+/") == data);
+  BOOST_TEST(base64_encode(std::string("\xff", 1), url()) == "_w==");
+}
+
+BOOST_AUTO_TEST_CASE(every_length_round_trips_one_shot) {
+  const std::string data = random_bytes(300, 7);
+  for (std::size_t n = 0; n <= data.size(); ++n) {
+    const std::string part = data.substr(0, n);
+    const std::string coded = base64_encode(part);
+    BOOST_TEST(coded.size() == (n + 2) / 3 * 4);
+    BOOST_TEST(decode(coded) == part);
+    const std::string bare = base64_encode(part, unpadded());
+    BOOST_TEST(bare.size() == (n * 4 + 2) / 3);
+    BOOST_TEST(decode(bare, unpadded()) == part);
+  }
+}
+
+// --- strict decoding: each failure on its own ----------------------------------
+
+BOOST_AUTO_TEST_CASE(rejects_characters_outside_the_alphabet) {
+  BOOST_TEST(decode_fails_at(std::string_view("Zm9\0", 4), 3));
+  BOOST_TEST(decode_fails_at(std::string_view("\0Zm9", 4), 0));
+  BOOST_TEST(decode_fails_at("Zm9v\xff"
+                             "aaa",
+                             4));
+  BOOST_TEST(decode_fails_at("Zm9vYmF\x80", 7));
+  BOOST_TEST(decode_fails_at("Zm-v", 2));
+  BOOST_TEST(decode_fails_at("Zm_v", 2));
+  BOOST_TEST(decode_fails_at("Zm+v", 2, url()));
+  BOOST_TEST(decode_fails_at("Zm/v", 2, url()));
+  BOOST_TEST(decode_fails_at("Zm9v.", 4));
+  BOOST_TEST(decode_fails_at("Zm9v\x7f", 4));
+  // Whitespace is an error unless asked for, and only the four MIME ones are skipped.
+  BOOST_TEST(decode_fails_at("Zm9v\nYmFy", 4));
+  BOOST_TEST(decode_fails_at("Zm9v Zm9v", 4));
+  base64_options ws;
+  ws.ignore_whitespace = true;
+  BOOST_TEST(decode_fails_at("Zm9v\vYmFy", 4, ws));
+  BOOST_TEST(decode_fails_at("Zm9v\fYmFy", 4, ws));
+  // Every byte outside the alphabet, in the first and the last position of a group.
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int c = 0; c < 256; ++c) {
+    if (alphabet.find(static_cast<char>(c)) != std::string::npos || c == '=')
+      continue;
+    std::string first = "Zm9vYmFy";
+    first[4] = static_cast<char>(c);
+    BOOST_TEST(decode_fails_at(first, 4));
+    std::string last = "Zm9vYmFyZm9vYmFy";
+    last[15] = static_cast<char>(c);
+    BOOST_TEST(decode_fails_at(last, 15));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rejects_misplaced_padding) {
+  BOOST_TEST(decode_fails_at("=Zm9", 0));
+  BOOST_TEST(decode_fails_at("Z=m9", 1));
+  BOOST_TEST(decode_fails_at("====", 0));
+  BOOST_TEST(decode_fails_at("Zm=v", 3));
+  BOOST_TEST(decode_fails_at("Zm9v=Zm9", 4));
+  BOOST_TEST(decode_fails_at("Z===", 1));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_missing_padding_and_partial_groups) {
+  BOOST_TEST(decode_fails_at("Zg", 2));
+  BOOST_TEST(decode_fails_at("Zm8", 3));
+  BOOST_TEST(decode_fails_at("Zg=", 3));
+  BOOST_TEST(decode_fails_at("Z", 1));
+  BOOST_TEST(decode_fails_at("Zm9vY", 5));
+  BOOST_TEST(decode_fails_at("Zm9vYmFyZm9", 11));
+  base64_options ws;
+  ws.ignore_whitespace = true;
+  BOOST_TEST(decode_fails_at("Zm9v\nZg\n", 8, ws));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_data_after_padding) {
+  BOOST_TEST(decode_fails_at("Zg==Zm9v", 4));
+  BOOST_TEST(decode_fails_at("Zm8=Zg==", 4));
+  BOOST_TEST(decode_fails_at("Zg===", 4));
+  BOOST_TEST(decode_fails_at("Zm8==", 4));
+  base64_options ws;
+  ws.ignore_whitespace = true;
+  BOOST_TEST(decode("Zg==\r\n", ws) == "f"); // trailing whitespace is fine
+  BOOST_TEST(decode_fails_at("Zg==\nZg==", 5, ws));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_non_zero_trailing_bits) {
+  BOOST_TEST(decode("YWE=") == "aa");
+  BOOST_TEST(decode_fails_at("YWF=", 2));
+  BOOST_TEST(decode_fails_at("YWH=", 2));
+  BOOST_TEST(decode_fails_at("YR==", 1));
+  BOOST_TEST(decode_fails_at("Zm9vYh==", 5));
+  BOOST_TEST(decode_fails_at("YWF", 2, unpadded()));
+  BOOST_TEST(decode_fails_at("YR", 1, unpadded()));
+}
+
+BOOST_AUTO_TEST_CASE(unpadded_mode_rejects_padding) {
+  BOOST_TEST(decode_fails_at("Zg==", 2, unpadded()));
+  BOOST_TEST(decode_fails_at("Zm8=", 3, unpadded()));
+  BOOST_TEST(decode_fails_at("Z", 1, unpadded()));
+  BOOST_TEST(decode_fails_at("Zm9vY", 5, unpadded()));
+  BOOST_TEST(decode("Zm9vYg", unpadded()) == "foob");
+}
+
+BOOST_AUTO_TEST_CASE(offsets_count_skipped_whitespace) {
+  base64_options ws;
+  ws.ignore_whitespace = true;
+  BOOST_TEST(decode(" Z m\t9v\r\nYm Fy\n", ws) == "foobar");
+  BOOST_TEST(decode_fails_at(" Z m\t9v\r\n-m Fy\n", 9, ws));
+}
+
+BOOST_AUTO_TEST_CASE(error_code_and_category) {
+  try {
+    (void)base64_decode("Zm9v!");
+    BOOST_FAIL("no exception");
+  } catch (const std::ios_base::failure &e) {
+    BOOST_TEST((e.code() == bytesio::errc::invalid_base64));
+    BOOST_TEST(&e.code().category() == &bytesio::error_category());
+    BOOST_TEST(std::string(e.what()).find("byte offset 4") != std::string::npos);
+  }
+}
+
+// --- filters: streaming, chains, errors --------------------------------------
+
+BOOST_AUTO_TEST_CASE(boost_filter_pair_sweeps_chunk_sizes) {
+  const std::vector<base64_options> options = {{},
+                                               unpadded(),
+                                               url(),
+                                               wrapped(76, "\r\n"),
+                                               wrapped(76, "\n"),
+                                               wrapped(5, "\n"),
+                                               wrapped(1, "\r\n"),
+                                               wrapped(64, "")};
+  for (std::size_t size : {0u, 1u, 2u, 3u, 4u, 5u, 57u, 58u, 1000u, 20000u}) {
+    const std::string data = random_bytes(size, static_cast<unsigned>(size));
+    for (base64_options o : options) {
+      o.ignore_whitespace = o.line_length != 0;
+      BOOST_TEST(io::test_filter_pair(base64_encoder(o), base64_decoder(o), data));
+      const std::string coded = base64_encode(data, o);
+      BOOST_TEST(io::test_output_filter(base64_encoder(o), data, coded));
+      BOOST_TEST(io::test_input_filter(base64_encoder(o), data, coded));
+      BOOST_TEST(io::test_output_filter(base64_decoder(o), coded, data));
+      BOOST_TEST(io::test_input_filter(base64_decoder(o), coded, data));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(filters_match_one_shot_at_every_chunk_size) {
+  const std::string data = random_bytes(3000, 3);
+  for (const base64_options &o : {base64_options{}, wrapped(76, "\r\n"), wrapped(7, "\n")}) {
+    base64_options d = o;
+    d.ignore_whitespace = true;
+    const std::string coded = base64_encode(data, o);
+    for (std::size_t chunk : {1u, 2u, 3u, 4u, 5u, 7u, 64u, 100u, 4096u, 70000u}) {
+      BOOST_TEST(encode_through_ostream(data, o, chunk) == coded);
+      BOOST_TEST(through_istream(base64_encoder(o), data, chunk) == coded);
+      BOOST_TEST(decode_through_ostream(coded, d, chunk) == data);
+      BOOST_TEST(through_istream(base64_decoder(d), coded, chunk) == data);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(large_input_crosses_internal_chunks) {
+  const std::string data = random_bytes((1u << 20) + 7, 11);
+  const std::string coded = base64_encode(data);
+  BOOST_TEST(encode_through_ostream(data, {}, 1u << 20) == coded);
+  BOOST_TEST(through_istream(base64_decoder(), coded, 1u << 16) == data);
+  BOOST_TEST(decode(coded) == data);
+}
+
+BOOST_AUTO_TEST_CASE(encoder_writes_final_group_on_close_and_is_reusable) {
+  std::string out;
+  io::filtering_ostream os;
+  os.push(base64_encoder());
+  os.push(io::back_inserter(out));
+  os << "fo";
+  os.flush();
+  BOOST_TEST(out == ""); // the final group waits for close
+  os.pop();
+  BOOST_TEST(out == "Zm8=");
+  // The same filter object class closes cleanly on an empty stream.
+  std::string empty;
+  {
+    io::filtering_ostream e;
+    e.push(base64_encoder(wrapped(76, "\n")));
+    e.push(io::back_inserter(empty));
+  }
+  BOOST_TEST(empty == "");
+}
+
+BOOST_AUTO_TEST_CASE(filter_copies_line_ending) {
+  std::string out;
+  {
+    std::string ending = "|\n";
+    base64_options o;
+    o.line_length = 4;
+    o.line_ending = ending;
+    base64_encoder enc(o);
+    ending = "XX";
+    io::filtering_ostream os;
+    os.push(enc);
+    os.push(io::back_inserter(out));
+    os << "foobarx";
+  }
+  BOOST_TEST(out == "Zm9v|\nYmFy|\neA==|\n");
+}
+
+BOOST_AUTO_TEST_CASE(decoder_error_in_istream_sets_badbit_or_rethrows) {
+  const std::string bad = "Zm9vYmFy" + std::string(5000, 'A') + "-AAA";
+  {
+    io::filtering_istream is;
+    is.push(base64_decoder());
+    is.push(io::array_source(bad.data(), bad.size()));
+    char buf[256];
+    while (is.read(buf, sizeof buf)) {
+    }
+    BOOST_TEST(is.bad());
+  }
+  {
+    io::filtering_istream is;
+    is.push(base64_decoder());
+    is.push(io::array_source(bad.data(), bad.size()));
+    is.exceptions(std::ios_base::badbit);
+    BOOST_TEST(fails_at(
+        [&] {
+          char buf[256];
+          while (is.read(buf, sizeof buf)) {
+          }
+        },
+        5008));
+  }
+  {
+    const std::string truncated = "Zm9vYmF";
+    io::filtering_istream is;
+    is.push(base64_decoder());
+    is.push(io::array_source(truncated.data(), truncated.size()));
+    is.exceptions(std::ios_base::badbit);
+    char buf[16];
+    BOOST_TEST(fails_at([&] { is.read(buf, sizeof buf); }, 7));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(decoder_error_in_ostream) {
+  {
+    // Met while the stream hands on a full buffer: our exception, rethrown.
+    const std::string bad = std::string(40000, 'A') + "Zm9v*m9v" + std::string(40000, 'A');
+    std::string out;
+    io::filtering_ostream os;
+    os.push(base64_decoder());
+    os.push(io::back_inserter(out));
+    os.exceptions(std::ios_base::badbit);
+    BOOST_TEST(
+        fails_at([&] { os.write(bad.data(), static_cast<std::streamsize>(bad.size())); }, 40004));
+  }
+  {
+    // Met in flush(): Boost's sync() swallows exceptions, so only badbit tells.
+    std::string out;
+    io::filtering_ostream os;
+    os.push(base64_decoder());
+    os.push(io::back_inserter(out));
+    os << "Zm9v*m9v";
+    os.flush();
+    BOOST_TEST(os.bad());
+  }
+  {
+    // An incomplete final group is found when the chain is closed.
+    std::string out;
+    io::filtering_ostream os;
+    os.push(base64_decoder());
+    os.push(io::back_inserter(out));
+    os << "Zm9vYg=";
+    os.flush();
+    BOOST_TEST(os.good());
+    BOOST_TEST(fails_at([&] { os.reset(); }, 7));
+  }
+  {
+    std::string out;
+    io::filtering_ostream os;
+    os.push(base64_decoder());
+    os.push(io::back_inserter(out));
+    os << "Zm9vYg==";
+    os.reset();
+    BOOST_TEST(out == "foob");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(chain_into_bytes_stream) {
+  bytesio::bytes_stream target;
+  {
+    io::filtering_ostream os;
+    os.push(base64_encoder(wrapped(4, "\n")));
+    os.push(bytesio::bytes_device(target));
+    os << "foobar";
+  }
+  BOOST_TEST(str(target.getvalue()) == "Zm9v\nYmFy\n");
+  target.buf().seek(0);
+  base64_options ws;
+  ws.ignore_whitespace = true;
+  io::filtering_istream is;
+  is.push(base64_decoder(ws));
+  is.push(bytesio::bytes_device(target));
+  std::string back;
+  is >> back;
+  BOOST_TEST(back == "foobar");
+}
+
+// --- line wrapping and coreutils ------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(line_wrapping_terminates_every_line) {
+  BOOST_TEST(base64_encode(std::string_view("foobar"), wrapped(4, "\n")) == "Zm9v\nYmFy\n");
+  BOOST_TEST(base64_encode(std::string_view("foobar"), wrapped(3, "\n")) == "Zm9\nvYm\nFy\n");
+  BOOST_TEST(base64_encode(std::string_view("fooba"), wrapped(3, "\r\n")) ==
+             "Zm9\r\nvYm\r\nE=\r\n");
+  BOOST_TEST(base64_encode(std::string_view("f"), wrapped(1, "\n")) == "Z\ng\n=\n=\n");
+  BOOST_TEST(base64_encode(std::string_view(""), wrapped(76, "\n")) == "");
+  BOOST_TEST(base64_encode(std::string_view("foobar"), wrapped(76, "\r\n")) == "Zm9vYmFy\r\n");
+  const std::string line = base64_encode(random_bytes(57), wrapped(76, "\r\n"));
+  BOOST_TEST(line.size() == 78u); // one full line, one ending
+  const std::string two = base64_encode(random_bytes(58), wrapped(76, "\r\n"));
+  BOOST_TEST(two.size() == 76u + 2 + 4 + 2);
+  BOOST_TEST(two.substr(76, 2) == "\r\n");
+}
+
+namespace {
+
+std::string read_file(const std::filesystem::path &p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const std::filesystem::path &p, const std::string &s) {
+  std::ofstream f(p, std::ios::binary);
+  f.write(s.data(), static_cast<std::streamsize>(s.size()));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(byte_identical_to_coreutils_base64_w76) {
+  if (std::system("base64 --version > /dev/null 2>&1") != 0) {
+    BOOST_TEST_MESSAGE("coreutils base64 not found; skipped");
+    return;
+  }
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("bytesio_base64_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto in = dir / "in.bin", coded = dir / "coded.txt", back = dir / "back.bin",
+             ours = dir / "ours.txt";
+  base64_options o = wrapped(76, "\n");
+  base64_options d;
+  d.ignore_whitespace = true;
+  for (std::size_t n : {0u, 1u, 2u, 56u, 57u, 58u, 114u, 1000u, 100000u}) {
+    const std::string data = random_bytes(n, static_cast<unsigned>(n) + 1);
+    write_file(in, data);
+    const std::string cmd = "base64 -w 76 " + in.string() + " > " + coded.string();
+    BOOST_TEST_REQUIRE(std::system(cmd.c_str()) == 0);
+    const std::string tool = read_file(coded);
+    BOOST_TEST(base64_encode(data, o) == tool, "n = " << n);
+    BOOST_TEST(encode_through_ostream(data, o, 1000) == tool, "n = " << n);
+    BOOST_TEST(decode(tool, d) == data, "n = " << n);
+    // And the tool reads what we write, wrapped or not.
+    write_file(ours, base64_encode(data, n % 2 ? base64_options{} : wrapped(64, "\n")));
+    const std::string rev = "base64 -d " + ours.string() + " > " + back.string();
+    BOOST_TEST_REQUIRE(std::system(rev.c_str()) == 0);
+    BOOST_TEST(read_file(back) == data, "n = " << n);
+  }
+  std::filesystem::remove_all(dir);
+}
