@@ -66,7 +66,8 @@ auto has_code(errc code) {
 
 BOOST_AUTO_TEST_CASE(device_is_a_seekable_char_device) {
   static_assert(std::is_same_v<io::char_type_of<bytes_device>::type, char>);
-  static_assert(std::is_convertible_v<io::category_of<bytes_device>::type, io::seekable_device_tag>);
+  static_assert(
+      std::is_convertible_v<io::category_of<bytes_device>::type, io::seekable_device_tag>);
   static_assert(std::is_same_v<io::mode_of<bytes_device>::type, io::seekable>);
   static_assert(std::is_copy_constructible_v<bytes_device>);
   bytes_buf buf;
@@ -309,7 +310,8 @@ BOOST_AUTO_TEST_CASE(bytes_stream_pushed_as_a_std_stream) {
 BOOST_AUTO_TEST_CASE(size_limit_sets_badbit_without_exceptions) {
   bytes_buf buf;
   buf.set_size_limit(1000);
-  io::stream<bytes_device> s(bytes_device(buf), 256); // a small buffer, so the device sees writes early
+  io::stream<bytes_device> s(bytes_device(buf),
+                             256); // a small buffer, so the device sees writes early
   const std::string text = sample(5000);
   s.write(text.data(), static_cast<std::streamsize>(text.size()));
   s.flush();
