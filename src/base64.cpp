@@ -7,8 +7,20 @@
 
 #include <array>
 #include <bit>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define BYTESIO_BASE64_AVX2 1
+#include <immintrin.h>
+#else
+#define BYTESIO_BASE64_AVX2 0
+#endif
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace bytesio {
 namespace detail {
@@ -73,6 +85,95 @@ constexpr std::array<std::uint32_t, 1024> make_decode_table(const char *chars) {
 constexpr std::array<std::uint32_t, 1024> standard_decode = make_decode_table(standard_chars);
 constexpr std::array<std::uint32_t, 1024> url_decode = make_decode_table(url_chars);
 
+#if BYTESIO_BASE64_AVX2
+// AVX2 kernels (W. Mula and D. Lemire, "Faster Base64 Encoding and Decoding
+// using AVX2 Instructions", 2018), chosen at run time. The scalar code above
+// stays the reference and handles every tail and every error.
+bool have_avx2() noexcept {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+
+// 24 bytes -> 32 characters per step; reads 28 bytes, so stops while 28 remain.
+__attribute__((target("avx2"))) const unsigned char *
+encode_avx2(bool url, const unsigned char *in, const unsigned char *end, char **out_ptr) noexcept {
+  char *out = *out_ptr;
+  const __m256i shuffle = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0,
+                                           2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  const char c62 = url ? '-' : '+';
+  const char c63 = url ? '_' : '/';
+  const __m256i shift_lut = _mm256_setr_epi8(
+      'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+      '0' - 52, '0' - 52, static_cast<char>(c62 - 62), static_cast<char>(c63 - 63), 'A', 0, 0,
+      'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+      '0' - 52, '0' - 52, static_cast<char>(c62 - 62), static_cast<char>(c63 - 63), 'A', 0, 0);
+  while (end - in >= 28) {
+    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i *>(in));
+    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i *>(in + 12));
+    __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+    v = _mm256_shuffle_epi8(v, shuffle);
+    const __m256i t0 = _mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00));
+    const __m256i t1 = _mm256_mulhi_epu16(t0, _mm256_set1_epi32(0x04000040));
+    const __m256i t2 = _mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0));
+    const __m256i t3 = _mm256_mullo_epi16(t2, _mm256_set1_epi32(0x01000010));
+    const __m256i indices = _mm256_or_si256(t1, t3);
+    __m256i r = _mm256_subs_epu8(indices, _mm256_set1_epi8(51));
+    const __m256i less = _mm256_cmpgt_epi8(_mm256_set1_epi8(26), indices);
+    r = _mm256_or_si256(r, _mm256_and_si256(less, _mm256_set1_epi8(13)));
+    r = _mm256_add_epi8(_mm256_shuffle_epi8(shift_lut, r), indices);
+    _mm256_storeu_si256(reinterpret_cast<__m256i *>(out), r);
+    in += 24;
+    out += 32;
+  }
+  *out_ptr = out;
+  return in;
+}
+
+// 32 characters -> 24 bytes per step (standard alphabet only); stops at the
+// first block holding anything but alphabet characters. Writes 8 bytes of
+// slack past its output.
+__attribute__((target("avx2"))) const unsigned char *
+decode_avx2(const unsigned char *in, const unsigned char *end, char **out_ptr) noexcept {
+  char *out = *out_ptr;
+  const __m256i lut_lo =
+      _mm256_setr_epi8(0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B,
+                       0x1B, 0x1B, 0x1A, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                       0x13, 0x1A, 0x1B, 0x1B, 0x1B, 0x1A);
+  const __m256i lut_hi =
+      _mm256_setr_epi8(0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10,
+                       0x10, 0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10,
+                       0x10, 0x10, 0x10, 0x10, 0x10, 0x10);
+  const __m256i lut_roll =
+      _mm256_setr_epi8(0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 19, 4, -65,
+                       -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i mask_2f = _mm256_set1_epi8(0x2f);
+  const __m256i pack = _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1, 2,
+                                        1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1);
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, -1, -1);
+  while (end - in >= 32) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(in));
+    const __m256i hi_nibbles = _mm256_and_si256(_mm256_srli_epi32(v, 4), mask_2f);
+    const __m256i lo_nibbles = _mm256_and_si256(v, mask_2f);
+    const __m256i lo = _mm256_shuffle_epi8(lut_lo, lo_nibbles);
+    const __m256i hi = _mm256_shuffle_epi8(lut_hi, hi_nibbles);
+    if (!_mm256_testz_si256(lo, hi))
+      break;
+    const __m256i eq_2f = _mm256_cmpeq_epi8(v, mask_2f);
+    const __m256i roll = _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(eq_2f, hi_nibbles));
+    const __m256i sextets = _mm256_add_epi8(v, roll);
+    const __m256i ab_bc = _mm256_maddubs_epi16(sextets, _mm256_set1_epi32(0x01400140));
+    __m256i r = _mm256_madd_epi16(ab_bc, _mm256_set1_epi32(0x00011000));
+    r = _mm256_shuffle_epi8(r, pack);
+    r = _mm256_permutevar8x32_epi32(r, lanes);
+    _mm256_storeu_si256(reinterpret_cast<__m256i *>(out), r);
+    in += 32;
+    out += 24;
+  }
+  *out_ptr = out;
+  return in;
+}
+#endif // BYTESIO_BASE64_AVX2
+
 inline std::uint64_t load_be64(const unsigned char *p) noexcept {
   std::uint64_t w;
   std::memcpy(&w, p, 8);
@@ -117,6 +218,10 @@ inline char *encode_group(const char *table, const unsigned char *in, char *out)
 char *encode_groups(const char *table, const unsigned char *in, std::size_t groups,
                     char *out) noexcept {
   const unsigned char *const end = in + 3 * groups;
+#if BYTESIO_BASE64_AVX2
+  if (end - in >= 28 && have_avx2())
+    in = encode_avx2(table == url_pairs.data(), in, end, &out);
+#endif
   while (end - in >= 14) {
     const std::uint64_t w0 = load_be64(in);
     const std::uint64_t w1 = load_be64(in + 6);
@@ -143,11 +248,15 @@ inline void store3(char *out, std::uint32_t v) noexcept {
 }
 
 // Decodes whole groups from `*in` while they hold only alphabet characters.
-// Advances `*in` past them and returns the end of the output; writes one
-// byte of slack past it.
+// Advances `*in` past them and returns the end of the output; writes up to
+// 8 bytes of slack past it (max_output counts them).
 char *decode_groups(const std::uint32_t *t, const unsigned char **in, const unsigned char *end,
                     char *out) noexcept {
   const unsigned char *p = *in;
+#if BYTESIO_BASE64_AVX2
+  if (end - p >= 32 && t == standard_decode.data() && have_avx2())
+    p = decode_avx2(p, end, &out);
+#endif
   while (end - p >= 16) {
     const std::uint32_t x = t[p[0]] | t[256 + p[1]] | t[512 + p[2]] | t[768 + p[3]];
     const std::uint32_t y = t[p[4]] | t[256 + p[5]] | t[512 + p[6]] | t[768 + p[7]];
@@ -179,6 +288,26 @@ inline bool is_space(unsigned char c) noexcept {
 }
 
 } // namespace
+
+// A large std::string comes from a fresh mapping on every call, and faulting
+// it in 4 KiB pages costs more than encoding into it (88 ms against 18 ms
+// for 85 MiB on the reference machine), so ask for transparent huge pages as
+// byte_vector does. Only the whole pages inside the block are advised;
+// failure only costs speed. Other systems: nothing.
+void advise_huge_pages(void *p, std::size_t n) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (n < (std::size_t(4) << 20))
+    return;
+  const std::uintptr_t page = 4096;
+  const auto first = (reinterpret_cast<std::uintptr_t>(p) + page - 1) & ~(page - 1);
+  const auto last = (reinterpret_cast<std::uintptr_t>(p) + n) & ~(page - 1);
+  if (last > first)
+    ::madvise(reinterpret_cast<void *>(first), last - first, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)n;
+#endif
+}
 
 // --- encoder -----------------------------------------------------------------
 
@@ -400,9 +529,12 @@ char *base64_decoder_core::finish(char *out) {
 std::string base64_encode(std::span<const std::byte> data, base64_options options) {
   detail::base64_encoder_core core(options);
   std::string out;
+  const std::size_t bound = core.max_output(data.size()) + core.max_finish();
+  out.reserve(bound);
+  detail::advise_huge_pages(out.data(), bound);
   // C++20 has no resize_and_overwrite; the zero fill is the price of
   // returning std::string.
-  out.resize(core.max_output(data.size()) + core.max_finish());
+  out.resize(bound);
   char *end = core.process(reinterpret_cast<const char *>(data.data()), data.size(), out.data());
   end = core.finish(end);
   out.resize(static_cast<std::size_t>(end - out.data()));
