@@ -1,0 +1,242 @@
+// Fault injection: every allocation along a sequence of file-like and stream
+// operations is made to fail in turn (std::bad_alloc from the storage's
+// allocator on the Nth allocation, for every N), and each failing operation
+// must leave the buffer exactly as it was (strong guarantee): same contents,
+// position, size and open state. The file-like call throws std::bad_alloc;
+// the stream call sets badbit (or rethrows it when exceptions() asks).
+// After the failure, the same operation run again must succeed and give the
+// state a run without faults gives.
+#include "bytesio/bytes_stream.hpp"
+
+#define BOOST_TEST_MODULE fault_injection_test
+#include <boost/mpl/list.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <new>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Shared by every failing_allocator<T>: the countdown to the failing
+// allocation (-1: never) and a count of allocations made.
+struct fault_plan {
+  static inline long countdown = -1;
+  static inline long allocations = 0;
+};
+
+template <class T>
+struct failing_allocator {
+  using value_type = T;
+  failing_allocator() = default;
+  template <class U>
+  failing_allocator(const failing_allocator<U> &) noexcept {}
+
+  T *allocate(std::size_t n) {
+    ++fault_plan::allocations;
+    if (fault_plan::countdown >= 0 && fault_plan::countdown-- == 0)
+      throw std::bad_alloc();
+    return std::allocator<T>().allocate(n);
+  }
+  void deallocate(T *p, std::size_t n) noexcept { std::allocator<T>().deallocate(p, n); }
+
+  friend bool operator==(const failing_allocator &, const failing_allocator &) noexcept {
+    return true;
+  }
+};
+
+// Arms the plan for one operation and disarms it on every exit path.
+struct armed {
+  explicit armed(long n) noexcept {
+    fault_plan::countdown = n;
+    fault_plan::allocations = 0;
+  }
+  ~armed() { fault_plan::countdown = -1; }
+  armed(const armed &) = delete;
+  armed &operator=(const armed &) = delete;
+};
+
+using vector_storage = std::vector<std::byte, failing_allocator<std::byte>>;
+using string_storage = std::basic_string<char, std::char_traits<char>, failing_allocator<char>>;
+using storage_types = boost::mpl::list<vector_storage, string_storage>;
+
+template <class Storage>
+struct snapshot {
+  std::vector<std::byte> contents;
+  std::uint64_t position = 0;
+  std::size_t size = 0;
+  bool closed = false;
+
+  explicit snapshot(const bytesio::basic_bytes_stream<Storage> &s) {
+    const auto v = s.buf().view();
+    contents.assign(v.begin(), v.end());
+    size = s.buf().size();
+    closed = s.buf().closed();
+    position = closed ? 0 : s.buf().tell();
+  }
+  bool operator==(const snapshot &) const = default;
+
+  friend std::ostream &operator<<(std::ostream &os, const snapshot &s) {
+    return os << "{size " << s.size << ", position " << s.position << ", "
+              << (s.closed ? "closed" : "open") << "}";
+  }
+};
+
+template <class Storage>
+struct step {
+  const char *name;
+  bool stream_level; // reports through the stream state, not by throwing
+  std::function<void(bytesio::basic_bytes_stream<Storage> &)> run;
+};
+
+const std::string line_text = "first line\nsecond, a longer line\nthird\n\nfifth without newline";
+
+template <class Storage>
+std::vector<step<Storage>> test_sequence() {
+  using stream = bytesio::basic_bytes_stream<Storage>;
+  const std::string big(300, 'x');
+  return {
+      {"write", false, [](stream &s) { s.buf().write(std::string_view("hello")); }},
+      {"write large", false, [big](stream &s) { s.buf().write(big); }},
+      {"ostream::put", true, [](stream &s) { s.put('!'); }},
+      {"ostream::write", true, [big](stream &s) { s.write(big.data(), 200); }},
+      {"seek past the end", false, [](stream &s) { s.buf().seek(100, std::ios_base::end); }},
+      {"write after a gap", false, [](stream &s) { s.buf().write(std::string_view("gap")); }},
+      {"seekp past the end", true, [](stream &s) { s.seekp(5000, std::ios_base::beg); }},
+      {"ostream::put after a gap", true, [](stream &s) { s.put('g'); }},
+      {"seek 0", false, [](stream &s) { s.buf().seek(0); }},
+      {"read", false, [](stream &s) { (void)s.buf().read(50); }},
+      {"getvalue", false, [](stream &s) { (void)s.buf().getvalue(); }},
+      {"istream::get", true, [](stream &s) { (void)s.get(); }},
+      {"truncate", false, [](stream &s) { s.buf().truncate(0); }},
+      {"write lines", false, [](stream &s) { s.buf().write(line_text); }},
+      {"seek 0", false, [](stream &s) { s.buf().seek(0); }},
+      {"readline", false, [](stream &s) { (void)s.buf().readline(); }},
+      {"readlines", false, [](stream &s) { (void)s.buf().readlines(); }},
+      {"seek to line 2", false, [](stream &s) { s.buf().seek(11); }},
+      {"readlines with a hint", false, [](stream &s) { (void)s.buf().readlines(30); }},
+      {"reserve", false, [](stream &s) { s.buf().reserve(100000); }},
+      {"shrink_to_fit", false, [](stream &s) { s.buf().shrink_to_fit(); }},
+      {"seekg to the end", true, [](stream &s) { s.seekg(0, std::ios_base::end); }},
+      {"ostream::write appends", true, [big](stream &s) { s.write(big.data(), 300); }},
+      {"seekg back", true, [](stream &s) { s.seekg(-10, std::ios_base::cur); }},
+      {"putback", true, [](stream &s) { s.putback('Q'); }},
+      {"istream::read", true,
+       [](stream &s) {
+         char buf[8];
+         s.read(buf, sizeof buf);
+       }},
+      {"take", false, [](stream &s) { (void)s.buf().take(); }},
+      {"write after take", false, [](stream &s) { s.buf().write(std::string_view("again")); }},
+      {"clear", false, [](stream &s) { s.buf().clear(); }},
+      {"ostream::write after clear", true, [big](stream &s) { s.write(big.data(), 64); }},
+      {"close", false, [](stream &s) { s.buf().close(); }},
+  };
+}
+
+// Runs steps [0, k) with no faults.
+template <class Storage>
+void replay(bytesio::basic_bytes_stream<Storage> &s, const std::vector<step<Storage>> &steps,
+            std::size_t k) {
+  for (std::size_t i = 0; i < k; ++i) {
+    s.clear();
+    steps[i].run(s);
+    BOOST_REQUIRE_MESSAGE(!s.bad(), "step " << steps[i].name << " failed without a fault");
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(every_allocation_failure_leaves_the_buffer_as_it_was, Storage,
+                              storage_types) {
+  using stream = bytesio::basic_bytes_stream<Storage>;
+  const auto steps = test_sequence<Storage>();
+  long points = 0;
+  std::size_t allocating_steps = 0;
+  for (std::size_t k = 0; k < steps.size(); ++k) {
+    // The reference: the state after step k when nothing fails.
+    stream clean;
+    replay(clean, steps, k + 1);
+    const snapshot<Storage> want_after(clean);
+
+    bool allocated = false;
+    for (long n = 0;; ++n) {
+      stream s;
+      replay(s, steps, k);
+      const snapshot<Storage> before(s);
+      s.clear();
+      bool failed = false;
+      {
+        armed plan(n);
+        if (steps[k].stream_level) {
+          steps[k].run(s);
+          failed = s.bad();
+        } else {
+          try {
+            steps[k].run(s);
+          } catch (const std::bad_alloc &) {
+            failed = true;
+          }
+        }
+        // The fault was not reached: this step makes fewer than n+1 allocations.
+        if (!failed && fault_plan::countdown >= 0) {
+          BOOST_TEST(snapshot<Storage>(s) == want_after,
+                     steps[k].name << ": unfaulted run differs");
+          break;
+        }
+      }
+      if (!failed) {
+        // The callee absorbed the failure (shrink_to_fit is a request the
+        // container may decline): then the step simply succeeded.
+        allocated = true;
+        ++points;
+        BOOST_TEST(snapshot<Storage>(s) == want_after,
+                   steps[k].name << ": allocation " << n
+                                 << " failed silently and changed the result");
+        continue;
+      }
+      allocated = true;
+      ++points;
+      BOOST_TEST(snapshot<Storage>(s) == before,
+                 steps[k].name << ": allocation " << n << " failed and changed the buffer");
+      // Still usable, and the retry lands where a clean run does.
+      s.clear();
+      steps[k].run(s);
+      BOOST_TEST(!s.bad());
+      BOOST_TEST(snapshot<Storage>(s) == want_after,
+                 steps[k].name << ": the retry after allocation failure " << n << " differs");
+    }
+    allocating_steps += allocated ? 1 : 0;
+  }
+  BOOST_TEST_MESSAGE("allocation-failure points checked: " << points << " over " << allocating_steps
+                                                           << " of " << steps.size() << " steps");
+  // The sequence writes, reads and copies: most of its steps allocate.
+  BOOST_TEST(allocating_steps >= 10u);
+  BOOST_TEST(points >= static_cast<long>(allocating_steps));
+}
+
+BOOST_AUTO_TEST_CASE(exceptions_badbit_rethrows_the_bad_alloc) {
+  bytesio::basic_bytes_stream<vector_storage> s;
+  s.exceptions(std::ios_base::badbit);
+  s.write("abc", 3);
+  const std::string big(1000, 'y');
+  {
+    armed plan(0);
+    BOOST_CHECK_THROW(s.write(big.data(), static_cast<std::streamsize>(big.size())),
+                      std::bad_alloc);
+  }
+  BOOST_TEST(s.bad());
+  BOOST_TEST(s.buf().size() == 3u);
+  BOOST_TEST(s.buf().tell() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(construction_failure_throws_bad_alloc) {
+  const std::string text(100, 'z');
+  armed plan(0);
+  BOOST_CHECK_THROW(bytesio::basic_bytes_buf<vector_storage>{std::string_view(text)},
+                    std::bad_alloc);
+}
