@@ -6,5 +6,6 @@
 #include "bytesio/bytes_buf.hpp"
 #include "bytesio/bytes_stream.hpp"
 #include "bytesio/error.hpp"
+#include "bytesio/spooled_buf.hpp"
 
 #endif // BYTESIO_HPP
