@@ -113,6 +113,11 @@ struct bytesio_vector_impl {
   std::size_t finish() { return os.size(); }
 };
 
+// Throughput, so the JSON carries bytes_per_second.
+void set_bytes(benchmark::State &state, std::size_t per_iteration) {
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(per_iteration));
+}
+
 const char *role_of(const char *name) {
   const std::string_view n = name;
   if (n == "ostringstream" || n == "istringstream")
@@ -142,7 +147,7 @@ void write_records(benchmark::State &state, std::size_t record) {
     benchmark::DoNotOptimize(size);
   }
   check_size<Impl>(state, size, write_total);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * write_total));
+  set_bytes(state, write_total);
   state.SetLabel(role_of(Impl::name));
 }
 
@@ -159,7 +164,7 @@ void put_bytes(benchmark::State &state) {
     benchmark::DoNotOptimize(size);
   }
   check_size<Impl>(state, size, byte_total);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * byte_total));
+  set_bytes(state, byte_total);
   state.SetLabel(role_of(Impl::name));
 }
 
@@ -177,7 +182,7 @@ void iterator_bytes(benchmark::State &state) {
     benchmark::DoNotOptimize(size);
   }
   check_size<Impl>(state, size, byte_total);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * byte_total));
+  set_bytes(state, byte_total);
   state.SetLabel(role_of(Impl::name));
 }
 
@@ -198,7 +203,7 @@ void iterator_copy(benchmark::State &state) {
     benchmark::DoNotOptimize(size);
   }
   check_size<Impl>(state, size, write_total);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * write_total));
+  set_bytes(state, write_total);
   state.SetLabel(role_of(Impl::name));
 }
 
@@ -213,7 +218,7 @@ void write_memcpy(benchmark::State &state, std::size_t record) {
     }
     benchmark::DoNotOptimize(dst);
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * write_total));
+  set_bytes(state, write_total);
   state.SetLabel("limit");
 }
 
@@ -228,7 +233,7 @@ void write_memcpy_fresh(benchmark::State &state, std::size_t record) {
     }
     benchmark::DoNotOptimize(dst.get());
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * write_total));
+  set_bytes(state, write_total);
 }
 
 // ---- readers: the stream adopts a 256 MiB buffer, reads it all, gives it back -----
@@ -271,7 +276,7 @@ void read_records(benchmark::State &state, const char *name, std::size_t record,
   }
   if (!ok || rec.back() != source()[(read_total - 1) % source_size])
     state.SkipWithError((std::string(name) + ": read failed").c_str());
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * read_total));
+  set_bytes(state, read_total);
   state.SetLabel(role_of(name));
 }
 
@@ -351,7 +356,7 @@ void extract(benchmark::State &state, std::size_t size, const char *name, Extrac
   }
   if (got != size)
     state.SkipWithError((std::string(name) + ": wrong size").c_str());
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
+  set_bytes(state, size);
   state.SetLabel(role_of(name));
 }
 
