@@ -6,7 +6,6 @@
 
 #if defined(__linux__)
 #include <sys/mman.h>
-#include <unistd.h>
 #define BYTESIO_HAS_MREMAP 1
 #else
 #define BYTESIO_HAS_MREMAP 0
@@ -16,6 +15,7 @@ namespace bytesio::detail {
 namespace {
 
 constexpr std::size_t small_granule = 16;
+constexpr std::size_t page = 4096;
 
 std::size_t round_up(std::size_t n, std::size_t granule) {
   if (n > static_cast<std::size_t>(-1) - granule)
@@ -23,75 +23,61 @@ std::size_t round_up(std::size_t n, std::size_t granule) {
   return (n + granule - 1) / granule * granule;
 }
 
-#if BYTESIO_HAS_MREMAP
-constexpr std::size_t page = 4096;
-
-bool is_mapped(std::size_t capacity) { return capacity >= large_block; }
-
-std::byte *map_bytes(std::size_t capacity) {
-  void *p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED)
-    throw std::bad_alloc();
-  // Huge pages turn 512 page faults into one; the kernel here runs THP in
-  // madvise mode, so it only does so when asked. Failure only costs speed.
-  ::madvise(p, capacity, MADV_HUGEPAGE);
-  return static_cast<std::byte *>(p);
-}
-#else
-bool is_mapped(std::size_t) { return false; }
-#endif
-
-std::size_t block_size(std::size_t min_capacity) {
-#if BYTESIO_HAS_MREMAP
-  if (min_capacity >= large_block)
-    return round_up(min_capacity, page);
-#endif
-  return round_up(min_capacity, small_granule);
-}
-
-std::byte *malloc_bytes(std::size_t capacity) {
+memory_block heap_block(std::size_t min_capacity) {
+  const std::size_t capacity = round_up(min_capacity, small_granule);
   void *p = std::malloc(capacity);
   if (p == nullptr)
     throw std::bad_alloc();
-  return static_cast<std::byte *>(p);
+  return {static_cast<std::byte *>(p), capacity, false};
 }
+
+#if BYTESIO_HAS_MREMAP
+bool wants_mapping(std::size_t capacity) { return capacity >= large_block; }
+
+memory_block mapped_block(std::size_t min_capacity) {
+  const std::size_t capacity = round_up(min_capacity, page);
+  void *p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    throw std::bad_alloc();
+  // Huge pages turn 512 page faults into one; the kernel may run THP in
+  // madvise mode, so it only does so when asked. Failure only costs speed.
+  ::madvise(p, capacity, MADV_HUGEPAGE);
+  return {static_cast<std::byte *>(p), capacity, true};
+}
+#else
+bool wants_mapping(std::size_t) { return false; }
+memory_block mapped_block(std::size_t min_capacity) { return heap_block(min_capacity); }
+#endif
 
 } // namespace
 
-memory_block allocate_bytes(std::size_t min_capacity) {
-  const std::size_t capacity = block_size(min_capacity);
-#if BYTESIO_HAS_MREMAP
-  if (is_mapped(capacity))
-    return {map_bytes(capacity), capacity};
-#endif
-  return {malloc_bytes(capacity), capacity};
-}
+memory_block allocate_bytes(std::size_t min_capacity) { return heap_block(min_capacity); }
 
 memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t min_capacity) {
+  const bool to_map = wants_mapping(min_capacity);
   if (block.data == nullptr)
-    return allocate_bytes(min_capacity);
-  const std::size_t capacity = block_size(min_capacity);
-  const bool from_map = is_mapped(block.capacity);
-  const bool to_map = is_mapped(capacity);
+    return to_map ? mapped_block(min_capacity) : heap_block(min_capacity);
 #if BYTESIO_HAS_MREMAP
-  if (from_map && to_map) {
+  if (block.mapped && to_map) {
     // Page tables move; the bytes are never copied.
+    const std::size_t capacity = round_up(min_capacity, page);
     void *p = ::mremap(block.data, block.capacity, capacity, MREMAP_MAYMOVE);
     if (p == MAP_FAILED)
       throw std::bad_alloc();
     if (capacity > block.capacity)
       ::madvise(p, capacity, MADV_HUGEPAGE);
-    return {static_cast<std::byte *>(p), capacity};
+    return {static_cast<std::byte *>(p), capacity, true};
   }
 #endif
-  if (!from_map && !to_map) {
+  if (!block.mapped && !to_map) {
+    const std::size_t capacity = round_up(min_capacity, small_granule);
     void *p = std::realloc(block.data, capacity);
     if (p == nullptr)
       throw std::bad_alloc();
-    return {static_cast<std::byte *>(p), capacity};
+    return {static_cast<std::byte *>(p), capacity, false};
   }
   // Crossing between heap and mapping: one copy, the only one growth makes.
-  const memory_block fresh = allocate_bytes(min_capacity);
+  const memory_block fresh = to_map ? mapped_block(min_capacity) : heap_block(min_capacity);
   if (used != 0)
     std::memcpy(fresh.data, block.data, used < fresh.capacity ? used : fresh.capacity);
   deallocate_bytes(block);
@@ -102,7 +88,7 @@ void deallocate_bytes(memory_block block) noexcept {
   if (block.data == nullptr)
     return;
 #if BYTESIO_HAS_MREMAP
-  if (is_mapped(block.capacity)) {
+  if (block.mapped) {
     ::munmap(block.data, block.capacity);
     return;
   }

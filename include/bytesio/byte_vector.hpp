@@ -27,10 +27,12 @@ inline constexpr default_init_t default_init{};
  * a growing in-memory stream fast:
  * - `resize(n, default_init)` grows without zero-filling bytes that the
  *   caller is about to overwrite;
- * - memory comes from `detail::allocate_bytes`: blocks of 1 MiB and more are
- *   anonymous mappings that grow without copying (`mremap`) and use
- *   transparent huge pages, so growth costs only the pages actually written.
- *   Small vectors stay on the heap, so a 100-byte vector holds ~100 bytes.
+ * - a vector that grows past 1 MiB moves to an anonymous mapping that grows
+ *   without copying (`mremap`) and uses transparent huge pages, so growth
+ *   costs only the pages actually written. Copies (the copy constructor,
+ *   construction from a span) get an exact block from the heap, which reuses
+ *   memory already faulted in. Small vectors stay on the heap, so a 100-byte
+ *   vector holds ~100 bytes.
  *
  * Growth through `resize` is geometric (amortized O(1)); `reserve(n)`
  * allocates about `n` bytes (rounded to 16 bytes, or to pages when large).
@@ -66,12 +68,11 @@ public:
   }
 
   /** A deep copy: the same bytes, a capacity of about `other.size()`. */
-  byte_vector(const byte_vector &other) { append_copy(other.data_, other.size_); }
+  byte_vector(const byte_vector &other) { append_copy(other.block_.data, other.size_); }
 
   /** Takes `other`'s memory in O(1); `other` is left empty. */
   byte_vector(byte_vector &&other) noexcept
-      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
-        capacity_(std::exchange(other.capacity_, 0)) {}
+      : block_(std::exchange(other.block_, {})), size_(std::exchange(other.size_, 0)) {}
 
   /** Deep copy; strong guarantee. */
   byte_vector &operator=(const byte_vector &other) {
@@ -86,32 +87,32 @@ public:
     return *this;
   }
 
-  ~byte_vector() { detail::deallocate_bytes({data_, capacity_}); }
+  ~byte_vector() { detail::deallocate_bytes(block_); }
 
-  std::byte *data() noexcept { return data_; }
-  const std::byte *data() const noexcept { return data_; }
+  std::byte *data() noexcept { return block_.data; }
+  const std::byte *data() const noexcept { return block_.data; }
   size_type size() const noexcept { return size_; }
-  size_type capacity() const noexcept { return capacity_; }
+  size_type capacity() const noexcept { return block_.capacity; }
   bool empty() const noexcept { return size_ == 0; }
   static constexpr size_type max_size() noexcept { return static_cast<size_type>(-1) / 2; }
 
-  iterator begin() noexcept { return data_; }
-  iterator end() noexcept { return data_ + size_; }
-  const_iterator begin() const noexcept { return data_; }
-  const_iterator end() const noexcept { return data_ + size_; }
-  const_iterator cbegin() const noexcept { return data_; }
-  const_iterator cend() const noexcept { return data_ + size_; }
+  iterator begin() noexcept { return block_.data; }
+  iterator end() noexcept { return block_.data + size_; }
+  const_iterator begin() const noexcept { return block_.data; }
+  const_iterator end() const noexcept { return block_.data + size_; }
+  const_iterator cbegin() const noexcept { return block_.data; }
+  const_iterator cend() const noexcept { return block_.data + size_; }
 
   /** The byte at `i`; `i < size()` is a precondition. */
-  std::byte &operator[](size_type i) noexcept { return data_[i]; }
-  const std::byte &operator[](size_type i) const noexcept { return data_[i]; }
+  std::byte &operator[](size_type i) noexcept { return block_.data[i]; }
+  const std::byte &operator[](size_type i) const noexcept { return block_.data[i]; }
 
   /**
    * Makes the capacity at least `n` (never shrinks). Strong guarantee.
    * @throws std::bad_alloc
    */
   void reserve(size_type n) {
-    if (n > capacity_)
+    if (n > capacity())
       reallocate(n);
   }
 
@@ -123,7 +124,7 @@ public:
     const size_type old = size_;
     resize(n, default_init);
     if (n > old)
-      std::memset(data_ + old, 0, n - old);
+      std::memset(block_.data + old, 0, n - old);
   }
 
   /**
@@ -132,7 +133,7 @@ public:
    * @throws std::bad_alloc (strong guarantee)
    */
   void resize(size_type n, default_init_t) {
-    if (n > capacity_)
+    if (n > capacity())
       reallocate(grown_capacity(n));
     size_ = n;
   }
@@ -144,54 +145,50 @@ public:
   void shrink_to_fit() {
     if (size_ == 0) {
       byte_vector().swap(*this);
-    } else if (size_ < capacity_) {
-      const detail::memory_block b = detail::reallocate_bytes({data_, capacity_}, size_, size_);
-      data_ = b.data;
-      capacity_ = b.capacity;
+    } else if (size_ < capacity()) {
+      block_ = detail::reallocate_bytes(block_, size_, size_);
     }
   }
 
   void swap(byte_vector &other) noexcept {
-    std::swap(data_, other.data_);
+    std::swap(block_, other.block_);
     std::swap(size_, other.size_);
-    std::swap(capacity_, other.capacity_);
   }
 
   friend void swap(byte_vector &a, byte_vector &b) noexcept { a.swap(b); }
 
   /** Equal sizes and equal bytes. */
   friend bool operator==(const byte_vector &a, const byte_vector &b) noexcept {
-    return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
+    return a.size_ == b.size_ &&
+           (a.size_ == 0 || std::memcmp(a.block_.data, b.block_.data, a.size_) == 0);
   }
 
-  operator std::span<std::byte>() noexcept { return {data_, size_}; }
-  operator std::span<const std::byte>() const noexcept { return {data_, size_}; }
+  operator std::span<std::byte>() noexcept { return {block_.data, size_}; }
+  operator std::span<const std::byte>() const noexcept { return {block_.data, size_}; }
 
 private:
   size_type grown_capacity(size_type n) const noexcept {
-    const size_type doubled = capacity_ > max_size() / 2 ? max_size() : capacity_ * 2;
+    const size_type doubled = capacity() > max_size() / 2 ? max_size() : capacity() * 2;
     return n > doubled ? n : doubled;
   }
 
   void reallocate(size_type n) {
     if (n > max_size())
       throw std::bad_alloc();
-    const detail::memory_block b = detail::reallocate_bytes({data_, capacity_}, size_, n);
-    data_ = b.data;
-    capacity_ = b.capacity;
+    block_ = detail::reallocate_bytes(block_, size_, n);
   }
 
+  // Copies get an exact heap block: see detail/memory.hpp for why.
   void append_copy(const std::byte *p, size_type n) {
     if (n == 0)
       return;
-    reserve(n);
-    std::memcpy(data_, p, n);
+    block_ = detail::allocate_bytes(n);
+    std::memcpy(block_.data, p, n);
     size_ = n;
   }
 
-  std::byte *data_ = nullptr;
+  detail::memory_block block_; // data, capacity, and where it came from
   size_type size_ = 0;
-  size_type capacity_ = 0;
 };
 
 } // namespace bytesio

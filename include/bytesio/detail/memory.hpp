@@ -4,30 +4,34 @@
 #include <cstddef>
 
 // The one interface between byte_vector and the operating system's memory.
-// Small blocks come from malloc/realloc; large ones (capacity at or above
-// large_block) from anonymous mappings that grow in place or move without
-// copying (mremap on Linux) and ask for transparent huge pages, so a growing
-// buffer pays only for the pages it touches. Whether a block is mapped is a
-// function of its capacity alone, so no flag travels with the pointer.
+// Two kinds of request, two policies:
+// - allocate_bytes: an exact-size block for a copy (getvalue, read, a copy
+//   constructor). It comes from malloc, whose free lists hand back memory
+//   that is already faulted in, so copying in a loop costs no page faults.
+// - reallocate_bytes: growth. Once a growing block reaches large_block it
+//   moves to an anonymous mapping that grows in place or moves without a
+//   copy (mremap on Linux) and asks for transparent huge pages, so a growing
+//   buffer pays only for the pages it touches, once.
 
 namespace bytesio::detail {
 
-/** Capacities at or above this are mapped memory where the OS offers it. */
+/** Growth to this capacity or more moves to mapped memory where the OS offers it. */
 inline constexpr std::size_t large_block = std::size_t(1) << 20;
 
 /** A block of raw bytes and its usable size. */
 struct memory_block {
   std::byte *data = nullptr;
   std::size_t capacity = 0;
+  bool mapped = false; ///< from mmap (else from malloc)
 };
 
-/** Allocates at least `min_capacity` (> 0) bytes. @throws std::bad_alloc */
+/** Allocates at least `min_capacity` (> 0) bytes from the heap. @throws std::bad_alloc */
 memory_block allocate_bytes(std::size_t min_capacity);
 
 /**
- * Moves a block to one of at least `min_capacity` (> 0) bytes, keeping its
- * first `used` bytes. On failure throws `std::bad_alloc` and `block` is
- * untouched.
+ * Grows or shrinks `block` (which may be empty) to at least `min_capacity`
+ * (> 0) bytes, keeping its first `used` bytes; mapped from large_block up.
+ * On failure throws `std::bad_alloc` and `block` is untouched.
  */
 memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t min_capacity);
 

@@ -68,6 +68,9 @@ S empty_like(const S &like) {
 /** A storage holding a copy of `n` bytes at `p`, with `like`'s allocator. */
 template <class S>
 S copy_of(const S &like, const std::byte *p, std::size_t n) {
+  if constexpr (std::is_constructible_v<S, std::span<const std::byte>>) {
+    return S(std::span<const std::byte>(p, n)); // byte_vector: one exact block, no zero-fill
+  }
   S out = empty_like(like);
   using T = std::ranges::range_value_t<S>;
   if constexpr (requires(const T *t) { out.assign(t, t); }) {
