@@ -7,6 +7,7 @@
 // (the tests run both ways).
 #define BYTESIO_NO_BOOST
 #include "bytesio/base64.hpp"
+#include "bytesio/detail/memory.hpp"
 
 #include <array>
 #include <bit>
@@ -20,10 +21,6 @@
 #include <immintrin.h>
 #else
 #define BYTESIO_BASE64_AVX2 0
-#endif
-
-#if defined(__linux__)
-#include <sys/mman.h>
 #endif
 
 namespace bytesio {
@@ -292,26 +289,6 @@ inline bool is_space(unsigned char c) noexcept {
 }
 
 } // namespace
-
-// A large std::string comes from a fresh mapping on every call, and faulting
-// it in 4 KiB pages costs more than encoding into it (88 ms against 18 ms
-// for 85 MiB on the reference machine), so ask for transparent huge pages as
-// byte_vector does. Only the whole pages inside the block are advised;
-// failure only costs speed. Other systems: nothing.
-void advise_huge_pages(void *p, std::size_t n) noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (n < (std::size_t(4) << 20))
-    return;
-  const std::uintptr_t page = 4096;
-  const auto first = (reinterpret_cast<std::uintptr_t>(p) + page - 1) & ~(page - 1);
-  const auto last = (reinterpret_cast<std::uintptr_t>(p) + n) & ~(page - 1);
-  if (last > first)
-    ::madvise(reinterpret_cast<void *>(first), last - first, MADV_HUGEPAGE);
-#else
-  (void)p;
-  (void)n;
-#endif
-}
 
 // --- encoder -----------------------------------------------------------------
 

@@ -18,9 +18,6 @@ struct base64_options;
 
 namespace detail {
 
-/** Asks the OS to back the whole pages of a large block with huge pages (a hint). */
-void advise_huge_pages(void *p, std::size_t n) noexcept;
-
 /**
  * Streaming base64 encoder state: up to 2 bytes of an unfinished group and
  * the column of the current line. The one-shot function and the filter both
