@@ -94,7 +94,7 @@ void memory_sputn(benchmark::State &state) {
       b.sputn(src + done % (64 * kib - n + 1), static_cast<std::streamsize>(n));
     benchmark::DoNotOptimize(b.size());
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * memory_total));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(memory_total));
   state.SetLabel(std::is_same_v<Buf, bytesio::bytes_buf> ? "baseline" : "");
 }
 
@@ -108,7 +108,7 @@ void memory_write(benchmark::State &state) {
       b.write(std::string_view(src + done % (64 * kib - n + 1), n));
     benchmark::DoNotOptimize(b.size());
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * memory_total));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(memory_total));
   state.SetLabel(std::is_same_v<Buf, bytesio::bytes_buf> ? "baseline" : "");
 }
 
@@ -121,7 +121,7 @@ void memory_sputc(benchmark::State &state) {
       b.sputc(src[done % (64 * kib)]);
     benchmark::DoNotOptimize(b.size());
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * memory_total));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(memory_total));
   state.SetLabel(std::is_same_v<Buf, bytesio::bytes_buf> ? "baseline" : "");
 }
 
@@ -135,7 +135,7 @@ void file_write_raw(benchmark::State &state) {
       write_all(fd, src + done % (60 * kib), record);
     ::close(fd);
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_total));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(file_total));
   state.SetLabel("baseline");
 }
 
@@ -153,7 +153,7 @@ void file_write_spooled(benchmark::State &state) {
     }
     b.close(); // the last block reaches the file inside the timed region
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_total));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(file_total));
 }
 
 void file_read_raw(benchmark::State &state) {
@@ -175,7 +175,7 @@ void file_read_raw(benchmark::State &state) {
     benchmark::DoNotOptimize(out.data());
   }
   ::close(fd);
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_total));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(file_total));
   state.SetLabel("baseline");
 }
 
@@ -202,7 +202,7 @@ void file_read_spooled(benchmark::State &state) {
       state.SkipWithError("short read");
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * file_total));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(file_total));
 }
 
 } // namespace

@@ -40,7 +40,9 @@ namespace bytesio {
  *   memory twice: with threshold 30, writing 20 then 10 bytes stays in
  *   memory, one more byte rolls over; `seek(100)` alone does not roll, the
  *   next write does;
- * - `truncate(n)` is called with `n > threshold`;
+ * - `truncate(n)` is called with `n > threshold` (and a threshold other than
+ *   0: unlike CPython, whose `truncate` rolls any `max_size=0` file, 0 means
+ *   "never by itself" here);
  * - `rollover()` or `fileno()` is called.
  * The contents and the position (even past the end) carry over unchanged.
  * The file is created in `dir` (default: `std::filesystem::temp_directory_path()`,
