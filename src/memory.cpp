@@ -16,7 +16,7 @@ namespace bytesio::detail {
 namespace {
 
 constexpr std::size_t small_granule = 16;
-constexpr std::size_t page = 4096;
+constexpr std::uintptr_t page = 4096;
 
 std::size_t round_up(std::size_t n, std::size_t granule) {
   if (n > static_cast<std::size_t>(-1) - granule)
@@ -93,7 +93,6 @@ void advise_huge_pages(void *p, std::size_t n) noexcept {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (n < (std::size_t(4) << 20))
     return;
-  const std::uintptr_t page = 4096;
   const auto first = (reinterpret_cast<std::uintptr_t>(p) + page - 1) & ~(page - 1);
   const auto last = (reinterpret_cast<std::uintptr_t>(p) + n) & ~(page - 1);
   if (last > first)

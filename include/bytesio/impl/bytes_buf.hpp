@@ -425,7 +425,7 @@ auto basic_bytes_buf<Storage>::pbackfail(int_type ch) -> int_type {
   }
   --pos_;
   enter_read();
-  return traits_type::not_eof(ch);
+  return traits_type::to_int_type(prev); // the byte now at the position, as sungetc promises
 }
 
 template <class Storage>
