@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE igzip
 #include <boost/test/unit_test.hpp>
 
+#include "bytesio/base64.hpp"
 #include "bytesio/bytes_buf.hpp"
 #include "bytesio/bytes_stream.hpp"
 #include "bytesio/iostreams.hpp"
@@ -11,6 +12,7 @@
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/device/array.hpp>
 #include <boost/iostreams/device/back_inserter.hpp>
+#include <boost/iostreams/device/file.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filter/test.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
@@ -711,5 +713,53 @@ BOOST_AUTO_TEST_CASE(size_limit_stops_a_bomb) {
     }
     BOOST_TEST(stopped);
     BOOST_TEST(buf.size() <= limit);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(chains_with_base64_and_files) {
+  const std::string data = csv_text(100000) + random_bytes(5000);
+  // gzip then base64, and back, in one chain each way.
+  std::string text;
+  {
+    io::filtering_ostream out;
+    out.push(igzip_compressor());
+    out.push(bytesio::base64_encoder());
+    out.push(io::back_inserter(text));
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.reset();
+  }
+  BOOST_TEST(
+      text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                             "=") == std::string::npos);
+  const auto raw = bytesio::base64_decode(text);
+  BOOST_TEST(
+      (gunzip_out(std::string(reinterpret_cast<const char *>(raw.data()), raw.size())) == data));
+  {
+    std::string back;
+    io::filtering_istream in;
+    in.push(igzip_decompressor());
+    in.push(bytesio::base64_decoder());
+    in.push(io::array_source(text.data(), text.size()));
+    io::copy(in, io::back_inserter(back));
+    BOOST_TEST((back == data));
+  }
+  // Into a file that the gzip tool reads, and back from the file.
+  temp_dir dir;
+  const std::string path = (dir / "data.gz").string();
+  {
+    io::filtering_ostream out;
+    out.push(igzip_compressor(2));
+    out.push(io::file_sink(path, std::ios_base::binary));
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.reset();
+  }
+  BOOST_TEST(run("gzip -t '" + path + "'") == 0);
+  {
+    std::string back;
+    io::filtering_istream in;
+    in.push(igzip_decompressor());
+    in.push(io::file_source(path, std::ios_base::binary));
+    io::copy(in, io::back_inserter(back));
+    BOOST_TEST((back == data));
   }
 }
