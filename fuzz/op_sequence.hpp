@@ -97,6 +97,8 @@ void run_op_sequence(input &in, Make make) {
   constexpr bool has_take = requires(buf_type & b) { b.take(); };
   constexpr bool has_view = requires(buf_type & b) { b.view(); };
   constexpr bool has_getbuffer = requires(buf_type & b) { b.getbuffer(); };
+  constexpr bool has_rollover = requires(buf_type & b) { b.rollover(); };
+  using storage_type = decltype(std::declval<buf_type &>().getvalue());
 
   Stream s = make();
   test::bytes_model m;
@@ -129,7 +131,7 @@ void run_op_sequence(input &in, Make make) {
   };
 
   for (int step = 0; !in.empty() && step < 4096; ++step) {
-    const std::uint8_t op = in.u8() % 29;
+    const std::uint8_t op = in.u8() % 30;
     trace += std::to_string(op) + ' ';
     buf_type &b = s.buf();
     switch (op) {
@@ -158,7 +160,7 @@ void run_op_sequence(input &in, Make make) {
     }
     case 2: { // read
       const std::size_t n = decode_count(in);
-      std::optional<typename buf_type::storage_type> got;
+      std::optional<storage_type> got;
       const int e = call([&] { got.emplace(b.read(n)); });
       const auto want = m.read(n);
       check_error(e, "read");
@@ -168,7 +170,7 @@ void run_op_sequence(input &in, Make make) {
     }
     case 3: { // readline
       const std::size_t n = decode_count(in);
-      std::optional<typename buf_type::storage_type> got;
+      std::optional<storage_type> got;
       const int e = call([&] { got.emplace(b.readline(n)); });
       const auto want = m.readline(n);
       check_error(e, "readline");
@@ -178,7 +180,7 @@ void run_op_sequence(input &in, Make make) {
     }
     case 4: { // readlines
       const std::size_t hint = in.u8() % 40;
-      std::optional<std::vector<typename buf_type::storage_type>> got;
+      std::optional<std::vector<storage_type>> got;
       const int e = call([&] { got.emplace(b.readlines(hint)); });
       const auto want = m.readlines(hint);
       check_error(e, "readlines");
@@ -216,7 +218,7 @@ void run_op_sequence(input &in, Make make) {
       break;
     }
     case 7: { // getvalue
-      std::optional<typename buf_type::storage_type> got;
+      std::optional<storage_type> got;
       const int e = call([&] { got.emplace(b.getvalue()); });
       const auto want = m.getvalue();
       check_error(e, "getvalue");
@@ -261,7 +263,7 @@ void run_op_sequence(input &in, Make make) {
     }
     case 11: { // take
       if constexpr (has_take) {
-        std::optional<typename buf_type::storage_type> got;
+        std::optional<storage_type> got;
         const int e = call([&] { got.emplace(b.take()); });
         const auto want = m.take();
         check_error(e, "take");
@@ -412,6 +414,16 @@ void run_op_sequence(input &in, Make make) {
       check_error(e, "write(string_view)");
       if (e == 0 && got != want)
         die("write(string_view) returned " + std::to_string(got), trace);
+      break;
+    }
+    case 28: { // spooled_buf::rollover: moves the bytes, changes nothing visible
+      if constexpr (has_rollover) {
+        const int e = call([&] { b.rollover(); });
+        m.open();
+        check_error(e, "rollover");
+        if (e == 0 && !b.rolled())
+          die("rolled() is false after rollover()", trace);
+      }
       break;
     }
     default: { // tell
