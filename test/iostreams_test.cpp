@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <ios>
 #include <istream>
+#include <limits>
 #include <ostream>
 #include <span>
 #include <string>
@@ -117,6 +118,8 @@ BOOST_AUTO_TEST_CASE(device_seek_beg_cur_end_and_past_the_end) {
                         has_code(errc::invalid_argument));
   BOOST_CHECK_EXCEPTION(dev.seek(-17, std::ios_base::end), std::ios_base::failure,
                         has_code(errc::invalid_argument));
+  BOOST_CHECK_EXCEPTION(dev.seek(std::numeric_limits<std::int64_t>::max(), std::ios_base::cur),
+                        std::ios_base::failure, has_code(errc::invalid_argument));
   BOOST_TEST(buf.tell() == 16u); // a failed seek does not move
 }
 

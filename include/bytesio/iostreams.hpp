@@ -37,7 +37,10 @@ namespace bytesio {
  * throws (`size_limit` stops a decompression bomb at the limit, `closed`,
  * `buffer_exported`); reads throw `closed`; a seek to a negative position
  * throws `invalid_argument`. Boost's streams turn these into `badbit`, or
- * rethrow them when `exceptions()` ask.
+ * rethrow them when `exceptions()` ask, with two Boost quirks to know:
+ * `flush()` (Boost's `sync()`) swallows the device's exception, so only the
+ * failure, not its code, reaches the stream; and `close()`/`reset()` of a
+ * `filtering_ostream` rethrow a device failure whatever `exceptions()` say.
  */
 template <class Storage>
 class basic_bytes_device {
@@ -81,15 +84,14 @@ public:
    * @return the new position. @throws invalid_argument, closed
    */
   std::streampos seek(boost::iostreams::stream_offset off, std::ios_base::seekdir way) {
-    std::int64_t origin = 0;
-    if (way == std::ios_base::cur)
-      origin = static_cast<std::int64_t>(buf_->tell());
-    else if (way == std::ios_base::end)
-      origin = static_cast<std::int64_t>(buf_->size());
-    if (origin + off < 0)
+    if (buf_->closed())
+      detail::throw_error(errc::closed, "bytesio: bytes_device seek on a closed buffer");
+    // The streambuf's seek already refuses negative and overflowing targets.
+    const std::streampos pos = buf_->pubseekoff(off, way);
+    if (pos == std::streampos(std::streamoff(-1)))
       detail::throw_error(errc::invalid_argument,
-                          "bytesio: bytes_device seek to a negative position");
-    return static_cast<std::streamoff>(buf_->seek(origin + off, std::ios_base::beg));
+                          "bytesio: bytes_device seek to a negative or overflowing position");
+    return pos;
   }
 
   /** Boost's stream buffer size for this device: large, since memory is fast. */
