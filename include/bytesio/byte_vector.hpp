@@ -37,6 +37,11 @@ inline constexpr default_init_t default_init{};
  * Growth through `resize` is geometric (amortized O(1)); `reserve(n)`
  * allocates about `n` bytes (rounded to 16 bytes, or to pages when large).
  *
+ * It converts implicitly to `std::span<std::byte>` and
+ * `std::span<const std::byte>` through `std::span`'s constructor for
+ * contiguous sized ranges (a conversion operator of our own would compete
+ * with it and draw -Wconversion warnings in users' code).
+ *
  * Pointers, iterators and spans into the vector are invalidated by every
  * call that changes the capacity (`reserve`, `resize` past the capacity,
  * `shrink_to_fit`, assignment) and by `swap` (they then refer to the other
@@ -162,9 +167,6 @@ public:
     return a.size_ == b.size_ &&
            (a.size_ == 0 || std::memcmp(a.block_.data, b.block_.data, a.size_) == 0);
   }
-
-  operator std::span<std::byte>() noexcept { return {block_.data, size_}; }
-  operator std::span<const std::byte>() const noexcept { return {block_.data, size_}; }
 
 private:
   size_type grown_capacity(size_type n) const noexcept {
