@@ -74,12 +74,19 @@ struct bytes_model {
     put(p, n);
     return n;
   }
+  // The n bytes at pos (the caller made sure they exist); never forms an
+  // iterator past the end, since pos may lie anywhere up to 2^63.
+  bytes slice(std::size_t n) const {
+    if (n == 0)
+      return {};
+    const auto first = data.begin() + static_cast<std::ptrdiff_t>(pos);
+    return bytes(first, first + static_cast<std::ptrdiff_t>(n));
+  }
   bytes read(std::size_t n = npos) {
     if (!open())
       return {};
     n = std::min(n, remaining());
-    bytes out(data.begin() + static_cast<std::ptrdiff_t>(pos),
-              data.begin() + static_cast<std::ptrdiff_t>(pos + n));
+    bytes out = slice(n);
     pos += n;
     return out;
   }
@@ -191,8 +198,7 @@ struct bytes_model {
     if (closed)
       return {};
     n = std::min(n, remaining());
-    bytes out(data.begin() + static_cast<std::ptrdiff_t>(pos),
-              data.begin() + static_cast<std::ptrdiff_t>(pos + n));
+    bytes out = slice(n);
     pos += n;
     return out;
   }
