@@ -353,7 +353,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(readlines_hint_follows_bytesio, S, storage_types) 
     std::vector<std::string> out;
     for (const auto &l : b.readlines(hint))
       out.push_back(str(l));
-    out.push_back("@" + std::to_string(b.tell()));
+    std::ostringstream at; // the position after, as one more element
+    at << '@' << b.tell();
+    out.push_back(at.str());
     return out;
   };
   using v = std::vector<std::string>;
