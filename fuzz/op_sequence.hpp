@@ -90,9 +90,13 @@ struct exported_view_of<Buf> {
   using type = decltype(std::declval<Buf &>().getbuffer());
 };
 
-/** Runs the sequence. `make` builds a fresh stream (for the reopen step). */
-template <class Stream, class Make>
-void run_op_sequence(input &in, Make make) {
+/** Runs the sequence. `make` builds a fresh stream (for the reopen step);
+ *  `check(stream, model, trace)` adds the buffer's own invariants after every step. */
+template <class Stream, class Make,
+          class Check = void (*)(Stream &, const test::bytes_model &, const std::string &)>
+void run_op_sequence(
+    input &in, Make make,
+    Check check = [](Stream &, const test::bytes_model &, const std::string &) {}) {
   using buf_type = std::remove_reference_t<decltype(std::declval<Stream &>().buf())>;
   constexpr bool has_take = requires(buf_type & b) { b.take(); };
   constexpr bool has_view = requires(buf_type & b) { b.view(); };
@@ -455,6 +459,7 @@ void run_op_sequence(input &in, Make make) {
     }
     if (!m.closed && c.tell() != m.pos)
       die("position " + std::to_string(c.tell()) + ", model " + std::to_string(m.pos), trace);
+    check(s, m, trace);
   }
   for (auto &v : views)
     v.release();
