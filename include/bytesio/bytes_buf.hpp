@@ -164,7 +164,7 @@ public:
   /**
    * Reads lines until their total length reaches `hint` (0: until the end),
    * as `io.BytesIO.readlines`: the line that reaches the hint is included.
-   * @throws closed, std::bad_alloc (lines read so far are consumed).
+   * @throws closed, std::bad_alloc. Strong guarantee.
    */
   std::vector<Storage> readlines(std::size_t hint = 0);
 

@@ -255,16 +255,23 @@ Storage basic_bytes_buf<Storage>::readline(std::size_t limit) {
 template <class Storage>
 std::vector<Storage> basic_bytes_buf<Storage>::readlines(std::size_t hint) {
   check_open("readlines");
+  settle();
+  const std::size_t start = pos_;
   std::vector<Storage> lines;
-  std::size_t total = 0;
-  for (;;) {
-    Storage line = readline();
-    if (line.size() == 0)
-      break;
-    total += line.size();
-    lines.push_back(std::move(line));
-    if (hint != 0 && total >= hint)
-      break;
+  try {
+    std::size_t total = 0;
+    for (;;) {
+      Storage line = readline();
+      if (line.size() == 0)
+        break;
+      total += line.size();
+      lines.push_back(std::move(line));
+      if (hint != 0 && total >= hint)
+        break;
+    }
+  } catch (...) {
+    pos_ = start; // strong guarantee: a failed allocation consumes nothing
+    throw;
   }
   return lines;
 }
