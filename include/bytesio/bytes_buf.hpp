@@ -305,6 +305,7 @@ private:
   bool writable() const noexcept { return !closed_ && exports_ == 0; }
   std::size_t writable_count(std::size_t n) const noexcept;
   void put_bytes(const void *p, std::size_t n);
+  Storage copy_out(std::size_t n);
   void check_open(const char *op) const;
   void check_mutable(const char *op) const;
 

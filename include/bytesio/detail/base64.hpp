@@ -72,8 +72,12 @@ class base64_decoder_core {
 public:
   explicit base64_decoder_core(const base64_options &options);
 
-  /** Upper bound of the bytes `process(in, n, out)` writes (includes slack). */
-  std::size_t max_output(std::size_t n) const noexcept { return n / 4 * 3 + 8; }
+  /**
+   * Upper bound of the bytes `process(in, n, out)` writes, including the 8
+   * bytes of slack the wide stores use. Up to 3 sextets carried over from
+   * the previous call complete one more group, hence `n + 3`.
+   */
+  std::size_t max_output(std::size_t n) const noexcept { return (n + 3) / 4 * 3 + 8; }
 
   /** Decodes all of `in[0, n)`; returns the end of what was written at `out`. */
   char *process(const char *in, std::size_t n, char *out);

@@ -217,6 +217,17 @@ std::size_t basic_bytes_buf<Storage>::write(const R &range) {
 }
 
 template <class Storage>
+Storage basic_bytes_buf<Storage>::copy_out(std::size_t n) {
+  // Precondition: settled, n <= remaining(). With n == 0 the position may lie
+  // past the end of a storage with no data at all, so no pointer is formed.
+  if (n == 0)
+    return detail::empty_like(storage_);
+  Storage out = detail::copy_of(storage_, detail::bytes_of(storage_) + pos_, n);
+  pos_ += n;
+  return out;
+}
+
+template <class Storage>
 std::size_t basic_bytes_buf<Storage>::readinto(std::span<std::byte> out) {
   check_open("readinto");
   settle();
@@ -232,10 +243,7 @@ template <class Storage>
 Storage basic_bytes_buf<Storage>::read(std::size_t n) {
   check_open("read");
   settle();
-  n = std::min(n, remaining());
-  Storage out = detail::copy_of(storage_, detail::bytes_of(storage_) + pos_, n);
-  pos_ += n;
-  return out;
+  return copy_out(std::min(n, remaining()));
 }
 
 template <class Storage>
@@ -247,9 +255,7 @@ Storage basic_bytes_buf<Storage>::readline(std::size_t limit) {
     if (const void *nl = std::memchr(base() + pos_, '\n', n))
       n = static_cast<std::size_t>(static_cast<const char *>(nl) - (base() + pos_)) + 1;
   }
-  Storage out = detail::copy_of(storage_, detail::bytes_of(storage_) + pos_, n);
-  pos_ += n;
-  return out;
+  return copy_out(n);
 }
 
 template <class Storage>
