@@ -196,10 +196,11 @@ std::size_t basic_bytes_buf<Storage>::write(std::span<const std::byte> bytes) {
     return 0;
   settle();
   if (writable_count(bytes.size()) < bytes.size())
-    detail::throw_error(errc::size_limit, "bytesio: write of " + std::to_string(bytes.size()) +
-                                              " bytes at position " + std::to_string(pos_) +
-                                              " would pass the size limit of " +
-                                              std::to_string(limit_));
+    detail::throw_error(errc::size_limit,
+                        "bytesio: write of " + std::to_string(bytes.size()) +
+                            " bytes at position " + std::to_string(pos_) + " would pass " +
+                            (limit_ == npos ? std::string("the largest position, INT64_MAX")
+                                            : "the size limit of " + std::to_string(limit_)));
   put_bytes(bytes.data(), bytes.size());
   enter_write();
   return bytes.size();
