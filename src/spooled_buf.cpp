@@ -1,4 +1,5 @@
 #include "bytesio/spooled_buf.hpp"
+#include "bytesio/detail/seek.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -376,20 +377,7 @@ std::vector<byte_vector> spooled_buf::readlines(std::size_t hint) {
 std::uint64_t spooled_buf::seek(std::int64_t off, std::ios_base::seekdir dir) {
   check_open("seek");
   settle();
-  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
-  std::int64_t origin = 0;
-  if (dir == std::ios_base::beg) {
-    if (off < 0)
-      detail::throw_error(errc::invalid_argument,
-                          "bytesio: seek to negative position " + std::to_string(off));
-  } else if (dir == std::ios_base::cur || dir == std::ios_base::end) {
-    origin = static_cast<std::int64_t>(dir == std::ios_base::cur ? pos_ : size_);
-  } else {
-    detail::throw_error(errc::invalid_argument, "bytesio: seek with an unknown direction");
-  }
-  if (off > 0 && origin > max - off)
-    detail::throw_error(errc::invalid_argument, "bytesio: seek position overflows");
-  pos_ = static_cast<std::uint64_t>(std::max<std::int64_t>(0, origin + off));
+  pos_ = static_cast<std::uint64_t>(detail::file_seek_target(off, dir, pos_, size_));
   return pos_;
 }
 
@@ -633,17 +621,11 @@ auto spooled_buf::seekoff(off_type off, std::ios_base::seekdir dir, std::ios_bas
   if (off == 0 && dir == std::ios_base::cur) // tellg/tellp: disturb nothing
     return pos_type(static_cast<off_type>(cur_pos()));
   settle();
-  off_type origin = 0;
-  if (dir == std::ios_base::cur)
-    origin = static_cast<off_type>(pos_);
-  else if (dir == std::ios_base::end)
-    origin = static_cast<off_type>(size_);
-  else if (dir != std::ios_base::beg)
+  const auto target = detail::stream_seek_target(off, dir, pos_, size_);
+  if (!target)
     return fail;
-  if ((off > 0 && origin > std::numeric_limits<off_type>::max() - off) || origin + off < 0)
-    return fail;
-  pos_ = static_cast<std::uint64_t>(origin + off);
-  return pos_type(origin + off);
+  pos_ = static_cast<std::uint64_t>(*target);
+  return pos_type(static_cast<off_type>(*target));
 }
 
 auto spooled_buf::seekpos(pos_type pos, std::ios_base::openmode which) -> pos_type {

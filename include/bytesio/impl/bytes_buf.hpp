@@ -287,20 +287,7 @@ template <class Storage>
 std::uint64_t basic_bytes_buf<Storage>::seek(std::int64_t off, std::ios_base::seekdir dir) {
   check_open("seek");
   settle();
-  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
-  std::int64_t origin = 0;
-  if (dir == std::ios_base::beg) {
-    if (off < 0)
-      detail::throw_error(errc::invalid_argument,
-                          "bytesio: seek to negative position " + std::to_string(off));
-  } else if (dir == std::ios_base::cur || dir == std::ios_base::end) {
-    origin = static_cast<std::int64_t>(dir == std::ios_base::cur ? pos_ : size_);
-  } else {
-    detail::throw_error(errc::invalid_argument, "bytesio: seek with an unknown direction");
-  }
-  if (off > 0 && origin > max - off)
-    detail::throw_error(errc::invalid_argument, "bytesio: seek position overflows");
-  pos_ = static_cast<std::size_t>(std::max<std::int64_t>(0, origin + off));
+  pos_ = static_cast<std::size_t>(detail::file_seek_target(off, dir, pos_, size_));
   return pos_;
 }
 
@@ -493,17 +480,11 @@ auto basic_bytes_buf<Storage>::seekoff(off_type off, std::ios_base::seekdir dir,
   if (off == 0 && dir == std::ios_base::cur) // tellg/tellp: disturb nothing
     return pos_type(static_cast<off_type>(current_pos()));
   settle();
-  off_type origin = 0;
-  if (dir == std::ios_base::cur)
-    origin = static_cast<off_type>(pos_);
-  else if (dir == std::ios_base::end)
-    origin = static_cast<off_type>(size_);
-  else if (dir != std::ios_base::beg)
+  const auto target = detail::stream_seek_target(off, dir, pos_, size_);
+  if (!target)
     return fail;
-  if ((off > 0 && origin > std::numeric_limits<off_type>::max() - off) || origin + off < 0)
-    return fail;
-  pos_ = static_cast<std::size_t>(origin + off);
-  return pos_type(origin + off);
+  pos_ = static_cast<std::size_t>(*target);
+  return pos_type(static_cast<off_type>(*target));
 }
 
 template <class Storage>

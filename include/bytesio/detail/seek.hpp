@@ -1,0 +1,61 @@
+#ifndef BYTESIO_DETAIL_SEEK_HPP
+#define BYTESIO_DETAIL_SEEK_HPP
+
+#include "bytesio/error.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <ios>
+#include <limits>
+#include <optional>
+#include <string>
+
+// The two seek rules shared by every buffer of the library.
+
+namespace bytesio::detail {
+
+/**
+ * The file-like seek of io.BytesIO: `beg` must not be negative, `cur`/`end`
+ * clamp to 0, no upper bound but INT64_MAX.
+ * @throws std::ios_base::failure (`invalid_argument`)
+ */
+inline std::uint64_t file_seek_target(std::int64_t off, std::ios_base::seekdir dir,
+                                      std::uint64_t pos, std::uint64_t size) {
+  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  std::int64_t origin = 0;
+  if (dir == std::ios_base::beg) {
+    if (off < 0)
+      throw_error(errc::invalid_argument,
+                  "bytesio: seek to negative position " + std::to_string(off));
+  } else if (dir == std::ios_base::cur || dir == std::ios_base::end) {
+    origin = static_cast<std::int64_t>(dir == std::ios_base::cur ? pos : size);
+  } else {
+    throw_error(errc::invalid_argument, "bytesio: seek with an unknown direction");
+  }
+  if (off > 0 && origin > max - off)
+    throw_error(errc::invalid_argument, "bytesio: seek position overflows");
+  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, origin + off));
+}
+
+/**
+ * The streambuf seek (like std::filebuf): any non-negative target, even past
+ * the end; a negative or overflowing one is no target at all.
+ */
+inline std::optional<std::uint64_t> stream_seek_target(std::streamoff off,
+                                                       std::ios_base::seekdir dir,
+                                                       std::uint64_t pos, std::uint64_t size) {
+  std::streamoff origin = 0;
+  if (dir == std::ios_base::cur)
+    origin = static_cast<std::streamoff>(pos);
+  else if (dir == std::ios_base::end)
+    origin = static_cast<std::streamoff>(size);
+  else if (dir != std::ios_base::beg)
+    return std::nullopt;
+  if ((off > 0 && origin > std::numeric_limits<std::streamoff>::max() - off) || origin + off < 0)
+    return std::nullopt;
+  return static_cast<std::uint64_t>(origin + off);
+}
+
+} // namespace bytesio::detail
+
+#endif // BYTESIO_DETAIL_SEEK_HPP
