@@ -431,14 +431,18 @@ auto basic_bytes_buf<Storage>::pbackfail(int_type ch) -> int_type {
 
 template <class Storage>
 std::streamsize basic_bytes_buf<Storage>::xsputn(const char_type *s, std::streamsize n) {
+  // The hot path: the put area has room (it is empty, 0 <= 0, when idle).
+  if (n > 0 && n <= epptr() - pptr()) {
+    std::memcpy(pptr(), s, static_cast<std::size_t>(n));
+    if (n <= std::numeric_limits<int>::max())
+      pbump(static_cast<int>(n));
+    else
+      setp(pptr() + n, epptr());
+    return n;
+  }
   if (n <= 0)
     return 0;
   const auto count = static_cast<std::size_t>(n);
-  if (pptr() != nullptr && count <= static_cast<std::size_t>(epptr() - pptr())) {
-    std::memcpy(pptr(), s, count);
-    setp(pptr() + count, epptr());
-    return n;
-  }
   settle();
   if (!writable())
     return 0;
@@ -459,7 +463,10 @@ std::streamsize basic_bytes_buf<Storage>::xsgetn(char_type *s, std::streamsize n
   const auto count =
       std::min(static_cast<std::size_t>(n), static_cast<std::size_t>(egptr() - gptr()));
   std::memcpy(s, gptr(), count);
-  setg(eback(), gptr() + count, egptr());
+  if (count <= static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    gbump(static_cast<int>(count));
+  else
+    setg(eback(), gptr() + count, egptr());
   return static_cast<std::streamsize>(count);
 }
 
