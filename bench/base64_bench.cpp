@@ -197,16 +197,31 @@ void decode_filter_istream(benchmark::State &state) {
 
 } // namespace
 
-BENCHMARK(encode_openssl_block)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(encode_openssl_to_string)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(encode_one_shot)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(encode_codec)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(encode_filter)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_openssl_block)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_openssl_to_string)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_one_shot)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_codec)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_filter)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_filter_istream)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(encode_openssl_block)
+    ->Name("encode/openssl_block")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(encode_openssl_to_string)
+    ->Name("encode/openssl_to_string")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(encode_one_shot)->Name("encode/one_shot")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(encode_codec)->Name("encode/codec")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(encode_filter)->Name("encode/filter")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_openssl_block)
+    ->Name("decode/openssl_block")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(decode_openssl_to_string)
+    ->Name("decode/openssl_to_string")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(decode_one_shot)->Name("decode/one_shot")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_codec)->Name("decode/codec")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_filter)->Name("decode/filter")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_filter_istream)
+    ->Name("decode/filter_istream")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 BENCHMARK_MAIN();
