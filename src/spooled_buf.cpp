@@ -1,5 +1,5 @@
 #include "bytesio/spooled_buf.hpp"
-#include "bytesio/detail/seek.hpp"
+#include "bytesio/detail/file_rules.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -360,18 +360,15 @@ byte_vector spooled_buf::readline(std::size_t limit) {
 
 std::vector<byte_vector> spooled_buf::readlines(std::size_t hint) {
   check_open("readlines");
-  std::vector<byte_vector> lines;
-  std::size_t total = 0;
-  for (;;) {
-    byte_vector line = readline();
-    if (line.empty())
-      break;
-    total += line.size();
-    lines.push_back(std::move(line));
-    if (hint != 0 && total >= hint)
-      break;
+  settle();
+  const std::uint64_t start = pos_;
+  try {
+    return detail::collect_lines([this] { return readline(); }, hint);
+  } catch (...) {
+    settle();
+    pos_ = start; // strong guarantee: a failure consumes nothing
+    throw;
   }
-  return lines;
 }
 
 std::uint64_t spooled_buf::seek(std::int64_t off, std::ios_base::seekdir dir) {

@@ -2,7 +2,7 @@
 #define BYTESIO_BYTES_BUF_HPP
 
 #include "bytesio/byte_vector.hpp"
-#include "bytesio/detail/seek.hpp"
+#include "bytesio/detail/file_rules.hpp"
 #include "bytesio/detail/storage.hpp"
 #include "bytesio/error.hpp"
 

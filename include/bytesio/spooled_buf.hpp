@@ -161,7 +161,12 @@ public:
    */
   byte_vector readline(std::size_t limit = npos);
 
-  /** Lines until their total length reaches `hint` (0: all), as `io.BytesIO.readlines`. */
+  /**
+   * Lines until their total length reaches `hint` (0: all), as
+   * `io.BytesIO.readlines`.
+   * @throws closed, std::bad_alloc, an OS error. Strong guarantee: on a
+   *   failure the position is where it was.
+   */
   std::vector<byte_vector> readlines(std::size_t hint = 0);
 
   /**

@@ -264,23 +264,13 @@ std::vector<Storage> basic_bytes_buf<Storage>::readlines(std::size_t hint) {
   check_open("readlines");
   settle();
   const std::size_t start = pos_;
-  std::vector<Storage> lines;
   try {
-    std::size_t total = 0;
-    for (;;) {
-      Storage line = readline();
-      if (line.size() == 0)
-        break;
-      total += line.size();
-      lines.push_back(std::move(line));
-      if (hint != 0 && total >= hint)
-        break;
-    }
+    return detail::collect_lines([this] { return readline(); }, hint);
   } catch (...) {
+    settle();
     pos_ = start; // strong guarantee: a failed allocation consumes nothing
     throw;
   }
-  return lines;
 }
 
 template <class Storage>

@@ -1,5 +1,5 @@
-#ifndef BYTESIO_DETAIL_SEEK_HPP
-#define BYTESIO_DETAIL_SEEK_HPP
+#ifndef BYTESIO_DETAIL_FILE_RULES_HPP
+#define BYTESIO_DETAIL_FILE_RULES_HPP
 
 #include "bytesio/error.hpp"
 
@@ -9,8 +9,10 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
-// The two seek rules shared by every buffer of the library.
+// The io.BytesIO rules shared by every buffer of the library, written once.
 
 namespace bytesio::detail {
 
@@ -56,6 +58,26 @@ inline std::optional<std::uint64_t> stream_seek_target(std::streamoff off,
   return static_cast<std::uint64_t>(origin + off);
 }
 
+/**
+ * `io.BytesIO.readlines` over a `readline` callable: lines until their total
+ * length reaches `hint` (0: until the end); the line that reaches it counts.
+ */
+template <class ReadLine>
+auto collect_lines(ReadLine readline, std::size_t hint) {
+  std::vector<decltype(readline())> lines;
+  std::size_t total = 0;
+  for (;;) {
+    auto line = readline();
+    if (line.size() == 0)
+      break;
+    total += line.size();
+    lines.push_back(std::move(line));
+    if (hint != 0 && total >= hint)
+      break;
+  }
+  return lines;
+}
+
 } // namespace bytesio::detail
 
-#endif // BYTESIO_DETAIL_SEEK_HPP
+#endif // BYTESIO_DETAIL_FILE_RULES_HPP
