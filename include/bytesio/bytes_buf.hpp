@@ -2,7 +2,7 @@
 #define BYTESIO_BYTES_BUF_HPP
 
 #include "bytesio/byte_vector.hpp"
-#include "bytesio/detail/file_rules.hpp"
+#include "bytesio/detail/file_core.hpp"
 #include "bytesio/detail/storage.hpp"
 #include "bytesio/error.hpp"
 
@@ -53,15 +53,17 @@ namespace bytesio {
  * Not copyable; movable and swappable (with no `getbuffer()` view alive).
  */
 template <class Storage = byte_vector>
-class basic_bytes_buf : public std::streambuf {
+class basic_bytes_buf : public detail::file_core<basic_bytes_buf<Storage>, Storage> {
   static_assert(detail::byte_storage<Storage>,
                 "Storage must be a contiguous, resizable container of 1-byte elements");
+  using core = detail::file_core<basic_bytes_buf<Storage>, Storage>;
+  friend core;
 
 public:
   using storage_type = Storage;
 
-  /** "All": the default count of `read`, `readline`. */
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  /** "All": the default count of `read`, `readline`; "none" for the size limit. */
+  using core::npos;
 
   class exported_view;
 
@@ -103,7 +105,7 @@ public:
   basic_bytes_buf &operator=(const basic_bytes_buf &) = delete;
 
   /** Frees the storage. Precondition: no `getbuffer()` view is alive. */
-  ~basic_bytes_buf() override;
+  ~basic_bytes_buf() override = default;
 
   /**
    * Exchanges the whole state (contents, position, limit, closed flag and
@@ -117,11 +119,16 @@ public:
   }
 
   // ---- file-like API (io.BytesIO) ------------------------------------------
+  // The logic lives once in detail::file_core, shared with spooled_buf and
+  // span_buf; the contracts are written here.
 
   /**
    * Writes `bytes` at the position, overwriting, then extending; the
    * position advances by the count. If the position is past the end, the gap
    * is zero-filled first. An empty write changes nothing.
+   * The overloads take the characters of a `std::string_view`, or any
+   * contiguous range of `char`, `unsigned char` or `std::byte`
+   * (`std::vector`, `std::array`, ...).
    *
    * @return `bytes.size()`.
    * @throws closed, buffer_exported (even for an empty write),
@@ -129,83 +136,83 @@ public:
    *   is written), std::bad_alloc. Strong guarantee.
    * Invalidates `view()` spans.
    */
-  std::size_t write(std::span<const std::byte> bytes);
-
-  /** Writes the characters of `chars` as bytes; see `write(span)`. */
-  std::size_t write(std::string_view chars);
+  using core::write;
 
   /**
-   * Writes any contiguous range of `char`, `unsigned char` or `std::byte`
-   * (`std::vector`, `std::array`, ...); see `write(span)`.
-   */
-  template <detail::byte_range R>
-  std::size_t write(const R &range);
-
-  /**
-   * Copies `min(out.size(), remaining)` bytes from the position into `out`
-   * and advances the position by that count.
+   * `readinto(out)` copies `min(out.size(), remaining)` bytes from the
+   * position into `out` and advances the position by that count.
    * @return the count, 0 at or past the end. @throws closed
    */
-  std::size_t readinto(std::span<std::byte> out);
+  using core::readinto;
 
   /**
-   * Reads up to `n` bytes (all that remain by default) from the position.
+   * `read(n = npos)` reads up to `n` bytes (all that remain by default)
+   * from the position.
    * @return a new storage with the bytes, empty at or past the end.
    * @throws closed, std::bad_alloc. Strong guarantee.
    */
-  Storage read(std::size_t n = npos);
+  using core::read;
 
   /**
-   * Reads up to and including the next `'\n'`, at most `limit` bytes.
+   * `readline(limit = npos)` reads up to and including the next `'\n'`, at
+   * most `limit` bytes.
    * @return the line, empty at or past the end (or for `limit == 0`).
    * @throws closed, std::bad_alloc. Strong guarantee.
    */
-  Storage readline(std::size_t limit = npos);
+  using core::readline;
 
   /**
-   * Reads lines until their total length reaches `hint` (0: until the end),
-   * as `io.BytesIO.readlines`: the line that reaches the hint is included.
+   * `readlines(hint = 0)` reads lines until their total length reaches
+   * `hint` (0: until the end), as `io.BytesIO.readlines`: the line that
+   * reaches the hint is included.
    * @throws closed, std::bad_alloc. Strong guarantee.
    */
-  std::vector<Storage> readlines(std::size_t hint = 0);
+  using core::readlines;
 
   /**
-   * Moves the position, as `io.BytesIO.seek`. `beg`: to `off`, which must
-   * not be negative; `cur`/`end`: relative to the position or the end,
-   * clamped to 0. No upper bound: a later write zero-fills the gap. Never
-   * changes the contents.
+   * `read_view(n = npos)`: the bytes and the position change of `read(n)`,
+   * as a view of the buffer's memory instead of a copy.
+   * `readline_view(limit = npos)`: the same for `readline(limit)`.
+   * The view is valid until the buffer next changes, as `view()`.
+   * @throws closed
+   */
+  using core::read_view;
+  using core::readline_view;
+
+  /**
+   * `seek(off, dir = beg)` moves the position, as `io.BytesIO.seek`.
+   * `beg`: to `off`, which must not be negative; `cur`/`end`: relative to
+   * the position or the end, clamped to 0. No upper bound: a later write
+   * zero-fills the gap. Never changes the contents.
    * @return the new position.
    * @throws closed; invalid_argument for `beg` with `off < 0`, an unknown
    *   `dir`, or a position beyond `INT64_MAX`.
+   * `tell()`: the position. @throws closed
    */
-  std::uint64_t seek(std::int64_t off, std::ios_base::seekdir dir = std::ios_base::beg);
-
-  /** The position. @throws closed */
-  std::uint64_t tell() const;
-
-  /** `truncate(tell())`. */
-  std::uint64_t truncate();
+  using core::seek;
+  using core::tell;
 
   /**
-   * Cuts the contents to `size` bytes if they are longer; never extends and
-   * never moves the position (a later write past the end zero-fills again).
-   * The capacity is kept.
+   * `truncate(size)` cuts the contents to `size` bytes if they are longer;
+   * never extends and never moves the position (a later write past the end
+   * zero-fills again). `truncate()` is `truncate(tell())`. The capacity is
+   * kept.
    * @return `size`.
    * @throws closed, buffer_exported (even when nothing would be cut).
    * Invalidates `view()` spans that reach past `size`.
    */
-  std::uint64_t truncate(std::uint64_t size);
+  using core::truncate;
 
-  /** A copy of the whole contents. @throws closed, std::bad_alloc */
-  Storage getvalue() const;
+  /** `getvalue()`: a copy of the whole contents. @throws closed, std::bad_alloc */
+  using core::getvalue;
 
   /**
-   * The whole contents without a copy, like `std::stringbuf::view()`:
-   * valid until the next call that changes the buffer (write, stream output,
-   * truncate, reserve, shrink_to_fit, clear, take, close, move). Empty when
-   * closed.
+   * `view()`: the whole contents without a copy, like
+   * `std::stringbuf::view()`: valid until the next call that changes the
+   * buffer (write, stream output, truncate, reserve, shrink_to_fit, clear,
+   * take, close, move). Empty when closed. noexcept.
    */
-  std::span<const std::byte> view() const noexcept;
+  using core::view;
 
   /**
    * A guarded, writable view of the whole contents, as
@@ -227,95 +234,77 @@ public:
   Storage take();
 
   /**
-   * Frees the storage and closes the buffer; a second call does nothing.
-   * Afterwards every member fails with `closed` except `close()` and
-   * `closed()`, and `view`, `size`, `empty`, `capacity` report an empty
+   * `close()` frees the storage and closes the buffer; a second call does
+   * nothing. Afterwards every member fails with `closed` except `close()`
+   * and `closed()`, and `view`, `size`, `empty`, `capacity` report an empty
    * buffer; the stream's reads and writes fail.
    * @throws buffer_exported (the buffer stays open and unchanged).
+   * `closed()`: whether `close()` was called.
    */
-  void close();
-
-  /** Whether `close()` was called. */
-  bool closed() const noexcept { return closed_; }
-
-  /** The length of the contents (0 when closed). */
-  std::size_t size() const noexcept { return closed_ ? 0 : current_size(); }
-
-  /** Whether the contents are empty. */
-  bool empty() const noexcept { return size() == 0; }
-
-  /** The storage's capacity (0 when closed). */
-  std::size_t capacity() const noexcept { return closed_ ? 0 : storage_.capacity(); }
+  using core::close;
+  using core::closed;
 
   /**
-   * Makes room for `n` bytes of contents without further allocation.
-   * @throws closed, buffer_exported, std::bad_alloc. Strong guarantee.
-   * Invalidates `view()` spans.
+   * `size()`: the length of the contents; `empty()`: whether it is 0;
+   * `capacity()`: the storage's capacity. All 0 when closed; noexcept.
    */
-  void reserve(std::size_t n);
+  using core::capacity;
+  using core::empty;
+  using core::size;
 
   /**
-   * Frees the capacity beyond the contents.
-   * @throws closed, buffer_exported, std::bad_alloc. Invalidates `view()`.
+   * `reserve(n)` makes room for `n` bytes of contents without further
+   * allocation (strong guarantee); `shrink_to_fit()` frees the capacity
+   * beyond the contents. Both invalidate `view()` spans.
+   * @throws closed, buffer_exported, std::bad_alloc.
+   * `clear()`: size 0, position 0, capacity kept. @throws closed, buffer_exported
    */
-  void shrink_to_fit();
-
-  /** Size 0, position 0, capacity kept. @throws closed, buffer_exported */
-  void clear();
+  using core::clear;
+  using core::reserve;
+  using core::shrink_to_fit;
 
   /**
-   * Caps the contents at `limit` bytes: any write (file-like or through a
-   * stream) that would grow them past it fails with `size_limit`, the guard
-   * for decompressing untrusted input into memory. A file-like write writes
-   * nothing of a call that fails; a stream may land the bytes up to the
-   * limit before it reports `badbit`. Contents already longer than a new
-   * limit are kept and may be overwritten in place.
+   * `set_size_limit(limit)` caps the contents at `limit` bytes: any write
+   * (file-like or through a stream) that would grow them past it fails with
+   * `size_limit`, the guard for decompressing untrusted input into memory.
+   * A file-like write writes nothing of a call that fails; a stream may land
+   * the bytes up to the limit before it reports `badbit`. Contents already
+   * longer than a new limit are kept and may be overwritten in place.
+   * `size_limit()`: the limit (`npos`: none, the default).
    * @throws closed
    */
-  void set_size_limit(std::size_t limit);
-
-  /** The size limit (`npos`: none, the default). @throws closed */
-  std::size_t size_limit() const;
-
-protected:
-  int_type overflow(int_type ch) override;
-  int_type underflow() override;
-  int_type pbackfail(int_type ch) override;
-  std::streamsize xsputn(const char_type *s, std::streamsize n) override;
-  std::streamsize xsgetn(char_type *s, std::streamsize n) override;
-  std::streamsize showmanyc() override;
-  pos_type seekoff(off_type off, std::ios_base::seekdir dir,
-                   std::ios_base::openmode which = std::ios_base::in | std::ios_base::out) override;
-  pos_type seekpos(pos_type pos,
-                   std::ios_base::openmode which = std::ios_base::in | std::ios_base::out) override;
-  int sync() override;
+  using core::set_size_limit;
+  using core::size_limit;
 
 private:
-  char *base() noexcept { return reinterpret_cast<char *>(storage_.data()); }
-  const char *base() const noexcept { return reinterpret_cast<const char *>(storage_.data()); }
-  std::size_t current_pos() const noexcept;
-  std::size_t current_size() const noexcept;
-  std::size_t remaining() const noexcept { return pos_ < size_ ? size_ - pos_ : 0; }
-  void settle() noexcept;
-  static basic_bytes_buf &settled(basic_bytes_buf &b) noexcept {
-    b.settle();
-    return b;
-  }
-  bool enter_read() noexcept;
-  void enter_write() noexcept;
-  bool writable() const noexcept { return !closed_ && exports_ == 0; }
-  std::size_t writable_count(std::size_t n) const noexcept;
-  void put_bytes(const void *p, std::size_t n);
-  Storage copy_out(std::size_t n);
-  void check_open(const char *op) const;
-  void check_mutable(const char *op) const;
+  // ---- storage operations for detail::file_core ----------------------------
+  static constexpr bool contiguous = true;
+  static constexpr bool writable = true;
 
-  Storage storage_{};        // storage_.size() >= size_; the tail is slack
-  std::size_t size_ = 0;     // the contents' length, when no put area is live
-  std::size_t pos_ = 0;      // the position, when neither area is live
-  std::size_t limit_ = npos; // set_size_limit
-  std::size_t exports_ = 0;  // live getbuffer() views
-  bool closed_ = false;
+  const std::byte *memory() const noexcept { return detail::bytes_of(storage_); }
+  detail::file_window write_window(std::uint64_t) noexcept {
+    return {reinterpret_cast<char *>(storage_.data()), 0, storage_.size()};
+  }
+  void store(std::uint64_t pos, const char *p, std::size_t n) {
+    detail::store_bytes(storage_, this->file_size(), pos, p, n);
+  }
+  Storage result_of(const std::byte *p, std::size_t n) const {
+    return detail::copy_of(storage_, p, n);
+  }
+  void release() {
+    storage_.clear();
+    storage_.shrink_to_fit();
+  }
+  void reserve_storage(std::size_t n) { storage_.reserve(n); }
+  void shrink_storage(std::uint64_t length) {
+    storage_.resize(static_cast<std::size_t>(length));
+    storage_.shrink_to_fit();
+  }
+  std::size_t storage_capacity() const noexcept { return storage_.capacity(); }
+
+  // storage_.size() is the extent of valid memory, at least the contents'
+  // length; the bytes past the length are garbage (the put area's slack).
+  Storage storage_{};
 };
 
 /**
@@ -357,7 +346,7 @@ public:
   /** Ends the guard (idempotent); the view becomes empty. */
   void release() noexcept {
     if (owner_ != nullptr) {
-      --owner_->exports_;
+      owner_->unpin();
       owner_ = nullptr;
       bytes_ = {};
     }
@@ -367,7 +356,7 @@ private:
   friend class basic_bytes_buf;
   exported_view(basic_bytes_buf *owner, std::span<std::byte> bytes) noexcept
       : owner_(owner), bytes_(bytes) {
-    ++owner_->exports_;
+    owner_->pin();
   }
 
   basic_bytes_buf *owner_ = nullptr;
@@ -376,6 +365,11 @@ private:
 
 /** The buffer over `byte_vector`, bytesio's default storage. */
 using bytes_buf = basic_bytes_buf<>;
+
+// Compiled once in src/bytes_buf.cpp, so users do not recompile the core in
+// every translation unit.
+extern template class detail::file_core<basic_bytes_buf<byte_vector>, byte_vector>;
+extern template class basic_bytes_buf<byte_vector>;
 
 } // namespace bytesio
 

@@ -2,7 +2,8 @@
 #define BYTESIO_SPOOLED_BUF_HPP
 
 #include "bytesio/byte_vector.hpp"
-#include "bytesio/detail/storage.hpp"
+#include "bytesio/detail/block_cache.hpp"
+#include "bytesio/detail/file_core.hpp"
 #include "bytesio/detail/temp_file.hpp"
 #include "bytesio/error.hpp"
 
@@ -84,13 +85,16 @@ namespace bytesio {
  * Thread safety: none for one object; distinct objects are independent.
  * Not copyable; movable and swappable.
  */
-class spooled_buf : public std::streambuf {
+class spooled_buf : public detail::file_core<spooled_buf, byte_vector> {
+  using core = detail::file_core<spooled_buf, byte_vector>;
+  friend core;
+
 public:
   /** "All": the default count of `read`, `readline`; "no limit". */
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  using core::npos;
 
   /** The size of the block cache used after the rollover. */
-  static constexpr std::size_t block_size = 256 * 1024;
+  static constexpr std::size_t block_size = detail::block_cache::block_size;
 
   /**
    * An empty buffer in memory, at position 0, with no size limit.
@@ -103,14 +107,15 @@ public:
   /**
    * Takes `other`'s whole state (contents in memory or file, position,
    * threshold, directory, limit, closed flag) without copying bytes;
-   * `other` is left empty, open and in memory at position 0, with the same
+   * `other` is left empty, open and in memory at position 0, with its own
    * threshold, the default directory and no limit.
    */
   spooled_buf(spooled_buf &&other) noexcept;
 
   /**
    * Closes this buffer as the destructor does (call `close()` first to see
-   * its errors) and takes `other`'s state, as the move constructor.
+   * its errors) and takes `other`'s state, leaving `other` as the move
+   * constructor does.
    */
   spooled_buf &operator=(spooled_buf &&other) noexcept;
 
@@ -125,92 +130,59 @@ public:
 
   friend void swap(spooled_buf &a, spooled_buf &b) noexcept { a.swap(b); }
 
-  // ---- file-like API ---------------------------------------------------------
+  // ---- file-like API: bytes_buf's, with the differences below ----------------
 
   /**
-   * Writes `bytes` at the position, overwriting, then extending; a gap past
-   * the end is zero-filled first; an empty write changes nothing. Rolls over
-   * first if the position would pass the threshold.
-   * @return `bytes.size()`.
+   * `write`: as `bytes_buf::write` (all overloads). Rolls over first if the
+   * position would pass the threshold.
    * @throws closed, size_limit (nothing written), std::bad_alloc, an OS
    *   error (failed rollover: nothing changed; after the rollover: basic).
    */
-  std::size_t write(std::span<const std::byte> bytes);
-
-  /** Writes the characters of `chars`; see `write(span)`. */
-  std::size_t write(std::string_view chars);
-
-  /** Writes a contiguous range of `char`/`unsigned char`/`std::byte`; see `write(span)`. */
-  template <detail::byte_range R>
-  std::size_t write(const R &range) {
-    return write(std::as_bytes(std::span(std::ranges::data(range), std::ranges::size(range))));
-  }
+  using core::write;
 
   /**
-   * Copies `min(out.size(), remaining)` bytes from the position into `out`.
-   * @return the count, 0 at or past the end. @throws closed, an OS error
+   * `readinto`, `read`, `readline`, `readlines`: as `bytes_buf`'s; `read`
+   * and `readline` return a `byte_vector`. After the rollover they may also
+   * throw an OS error; `read`, `readline` and `readlines` then leave the
+   * position where it was (strong guarantee).
    */
-  std::size_t readinto(std::span<std::byte> out);
+  using core::read;
+  using core::readinto;
+  using core::readline;
+  using core::readlines;
 
-  /** Reads up to `n` bytes. @throws closed, std::bad_alloc, an OS error */
-  byte_vector read(std::size_t n = npos);
+  /** `seek`, `tell`: as `bytes_buf`'s; never roll over, never do I/O. */
+  using core::seek;
+  using core::tell;
 
   /**
-   * Reads up to and including the next `'\n'`, at most `limit` bytes.
-   * @return the line; empty at the end. @throws closed, std::bad_alloc, an OS error
+   * `truncate(size)`, `truncate()`: as `bytes_buf`'s, but rolls over first
+   * if `size > threshold` (as Python does).
+   * @throws closed, an OS error (rollover, flush, ftruncate: nothing changed).
    */
-  byte_vector readline(std::size_t limit = npos);
+  using core::truncate;
+
+  /** `getvalue()`: a copy of the whole contents. @throws closed, std::bad_alloc, an OS error */
+  using core::getvalue;
 
   /**
-   * Lines until their total length reaches `hint` (0: all), as
-   * `io.BytesIO.readlines`.
-   * @throws closed, std::bad_alloc, an OS error. Strong guarantee: on a
-   *   failure the position is where it was.
-   */
-  std::vector<byte_vector> readlines(std::size_t hint = 0);
-
-  /**
-   * Moves the position, as `bytes_buf::seek`; never rolls over, never does I/O.
-   * @return the new position. @throws closed, invalid_argument
-   */
-  std::uint64_t seek(std::int64_t off, std::ios_base::seekdir dir = std::ios_base::beg);
-
-  /** The position. @throws closed */
-  std::uint64_t tell() const;
-
-  /** `truncate(tell())`. */
-  std::uint64_t truncate();
-
-  /**
-   * Cuts the contents to `size` bytes if longer; never extends, never moves
-   * the position. Rolls over first if `size > threshold` (as Python does).
-   * @return `size`. @throws closed, an OS error (rollover, flush, ftruncate:
-   *   nothing changed).
-   */
-  std::uint64_t truncate(std::uint64_t size);
-
-  /** A copy of the whole contents. @throws closed, std::bad_alloc, an OS error */
-  byte_vector getvalue() const;
-
-  /**
-   * Writes the block cache to the file (nothing to do in memory).
+   * `flush()` writes the block cache to the file (nothing to do in memory).
    * @throws closed, an OS error (the cache keeps the data; a retry may succeed).
    */
-  void flush();
+  using core::flush;
 
   /**
-   * Flushes, closes the file and frees the memory; a second call does
-   * nothing. Afterwards every member fails with `closed` except `close()`,
-   * `closed()`, `rolled()` and the `noexcept` accessors, which report an
-   * empty buffer.
+   * `close()` flushes, closes the file and frees the memory; a second call
+   * does nothing. Afterwards every member fails with `closed` except
+   * `close()`, `closed()`, `rolled()` and the `noexcept` accessors, which
+   * report an empty buffer.
    * @throws an OS error of the final flush: the buffer then stays open and
    *   unchanged (strong); an error of `close(2)` itself: the buffer is
    *   closed anyway.
+   * `closed()`: whether `close()` succeeded.
    */
-  void close();
-
-  /** Whether `close()` succeeded. */
-  bool closed() const noexcept { return closed_; }
+  using core::close;
+  using core::closed;
 
   /** Whether the data moved to the temporary file (stays true after `close()`). */
   bool rolled() const noexcept { return rolled_; }
@@ -233,88 +205,58 @@ public:
   /** The threshold given at construction. */
   std::size_t threshold() const noexcept { return threshold_; }
 
-  /** The length of the contents (0 when closed). */
-  std::size_t size() const noexcept { return closed_ ? 0 : static_cast<std::size_t>(cur_size()); }
-
-  /** Whether the contents are empty. */
-  bool empty() const noexcept { return size() == 0; }
-
-  /** Bytes held without reallocation: the memory's capacity; after the rollover, `size()`. */
-  std::size_t capacity() const noexcept;
+  /**
+   * `size()`, `empty()`: as `bytes_buf`'s. `capacity()`: bytes held without
+   * reallocation: the memory's capacity; after the rollover, `size()`.
+   */
+  using core::capacity;
+  using core::empty;
+  using core::size;
 
   /**
-   * In memory, reserves `min(n, threshold)` bytes (`n` if the threshold is
-   * 0); after the rollover does nothing.
-   * @throws closed, std::bad_alloc. Strong guarantee.
+   * `reserve(n)`: in memory, reserves `min(n, threshold)` bytes (`n` if the
+   * threshold is 0); after the rollover does nothing. Strong guarantee.
+   * `shrink_to_fit()`: in memory, frees the capacity beyond the contents;
+   * after the rollover does nothing.
+   * `clear()`: size 0, position 0; stays rolled over if it was (the file is
+   * cut to 0). @throws closed, std::bad_alloc, an OS error (nothing changed).
    */
-  void reserve(std::size_t n);
+  using core::clear;
+  using core::reserve;
+  using core::shrink_to_fit;
 
-  /** In memory, frees the capacity beyond the contents; after the rollover does nothing. */
-  void shrink_to_fit();
-
-  /**
-   * Size 0, position 0; stays rolled over if it was (the file is cut to 0).
-   * @throws closed, an OS error (nothing changed).
-   */
-  void clear();
-
-  /** Caps the contents at `limit` bytes, as `bytes_buf::set_size_limit`. @throws closed */
-  void set_size_limit(std::size_t limit);
-
-  /** The size limit (`npos`: none). @throws closed */
-  std::size_t size_limit() const;
-
-protected:
-  int_type overflow(int_type ch) override;
-  int_type underflow() override;
-  int_type pbackfail(int_type ch) override;
-  std::streamsize xsputn(const char_type *s, std::streamsize n) override;
-  std::streamsize xsgetn(char_type *s, std::streamsize n) override;
-  std::streamsize showmanyc() override;
-  pos_type seekoff(off_type off, std::ios_base::seekdir dir,
-                   std::ios_base::openmode which = std::ios_base::in | std::ios_base::out) override;
-  pos_type seekpos(pos_type pos,
-                   std::ios_base::openmode which = std::ios_base::in | std::ios_base::out) override;
-  int sync() override;
+  /** `set_size_limit`, `size_limit`: as `bytes_buf`'s. @throws closed */
+  using core::set_size_limit;
+  using core::size_limit;
 
 private:
-  char *base() noexcept { return reinterpret_cast<char *>(mem_.data()); }
-  const char *base() const noexcept { return reinterpret_cast<const char *>(mem_.data()); }
-  std::uint64_t cur_pos() const noexcept;
-  std::uint64_t cur_size() const noexcept;
-  void settle() noexcept;
-  static spooled_buf &settled(spooled_buf &b) noexcept {
-    b.settle();
-    return b;
-  }
-  std::uint64_t writable_count(std::uint64_t n) const noexcept;
-  void put(const char *p, std::size_t n);
-  void put_memory(const char *p, std::size_t n);
-  void put_file(const char *p, std::size_t n);
-  void enter_write() noexcept;
-  bool enter_read();
-  std::span<const char> available();
-  void load_window(std::uint64_t at);
-  void flush_cache();
-  void check_open(const char *op) const;
+  // ---- storage operations for detail::file_core ----------------------------
+  static constexpr bool contiguous = false;
+  static constexpr bool writable = true;
 
-  // In memory, mem_ holds the contents (mem_.size() is the extent that the
-  // put area may use, >= size_) and win_ is 0. After the rollover, mem_ is
-  // the block cache: mem_[0, valid_) holds the contents at file offset win_,
-  // and mem_[dirty_lo_, dirty_hi_) of it is not yet in the file.
+  detail::file_window read_window(std::uint64_t pos);
+  std::size_t read_direct(std::uint64_t pos, char *out, std::size_t n);
+  void store(std::uint64_t pos, const char *p, std::size_t n);
+  detail::file_window write_window(std::uint64_t pos) noexcept;
+  void put_settled(std::size_t end) noexcept;
+  void truncate_storage(std::uint64_t size);
+  void sync_storage();
+  void release();
+  byte_vector contents() const;
+  byte_vector result_of(const std::byte *p, std::size_t n) const;
+  void reserve_storage(std::size_t n);
+  void shrink_storage(std::uint64_t length);
+  std::size_t storage_capacity() const noexcept;
+
+  // In memory, mem_ holds the contents (mem_.size() is the extent the put
+  // area may use, at least the length). After the rollover the contents
+  // are in file_, seen through cache_, and mem_ is empty.
   byte_vector mem_;
+  detail::block_cache cache_;
   detail::temp_file file_;
   std::filesystem::path dir_;
-  std::uint64_t size_ = 0;
-  std::uint64_t pos_ = 0;
-  std::uint64_t win_ = 0;
-  std::size_t valid_ = 0;
-  std::size_t dirty_lo_ = 0;
-  std::size_t dirty_hi_ = 0;
   std::size_t threshold_;
-  std::size_t limit_ = npos;
   bool rolled_ = false;
-  bool closed_ = false;
 };
 
 /**
@@ -375,6 +317,9 @@ public:
 private:
   spooled_buf buf_;
 };
+
+// The core's members for spooled_buf are compiled once, in src/spooled_buf.cpp.
+extern template class detail::file_core<spooled_buf, byte_vector>;
 
 } // namespace bytesio
 

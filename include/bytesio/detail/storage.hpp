@@ -3,7 +3,11 @@
 
 #include "bytesio/byte_vector.hpp"
 
+#include <algorithm>
 #include <concepts>
+#include <cstdint>
+#include <limits>
+#include <new>
 #include <cstddef>
 #include <cstring>
 #include <ranges>
@@ -81,6 +85,34 @@ S copy_of(const S &like, const std::byte *p, std::size_t n) {
     std::memcpy(bytes_of(out), p, n);
   }
   return out;
+}
+
+/**
+ * Writes `n > 0` bytes at `pos` into a storage that holds `size` bytes of
+ * contents (its own size is the extent of valid memory, at least `size`),
+ * zero-filling a gap from `size` to `pos`. Growth is geometric, but never
+ * past `most` unless the write needs it; the storage's size becomes its
+ * capacity, the slack a put area then writes into inline.
+ * @throws std::bad_alloc (strong guarantee: the contents are unchanged)
+ */
+template <class S>
+void store_bytes(S &s, std::uint64_t size, std::uint64_t pos, const char *p, std::size_t n,
+                 std::size_t most = static_cast<std::size_t>(-1)) {
+  if (pos + n > std::numeric_limits<std::size_t>::max())
+    throw std::bad_alloc(); // only where size_t is narrower than a file position
+  const auto end = static_cast<std::size_t>(pos + n);
+  if (end > s.size()) {
+    if (end > s.capacity()) {
+      const std::size_t cap = s.capacity();
+      const std::size_t grown = cap > std::numeric_limits<std::size_t>::max() / 2 ? end : 2 * cap;
+      s.reserve(std::max(end, std::min(grown, most)));
+    }
+    resize_for_overwrite(s, s.capacity());
+  }
+  char *base = reinterpret_cast<char *>(s.data());
+  if (pos > size)
+    std::memset(base + size, 0, static_cast<std::size_t>(pos - size));
+  std::memcpy(base + pos, p, n);
 }
 
 } // namespace bytesio::detail

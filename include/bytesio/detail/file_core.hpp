@@ -1,0 +1,206 @@
+#ifndef BYTESIO_DETAIL_FILE_CORE_HPP
+#define BYTESIO_DETAIL_FILE_CORE_HPP
+
+#include "bytesio/detail/file_rules.hpp"
+#include "bytesio/detail/storage.hpp"
+#include "bytesio/error.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <ios>
+#include <span>
+#include <streambuf>
+#include <string_view>
+#include <vector>
+
+namespace bytesio::detail {
+
+/** Bytes `[offset, offset + size)` of a file, in memory at `data`. */
+struct file_window {
+  char *data = nullptr;
+  std::uint64_t offset = 0;
+  std::size_t size = 0;
+};
+
+/**
+ * The file every bytesio buffer is: one position shared by reading and
+ * writing, which may lie past the end; the io.BytesIO seek rules; zero-fill
+ * past the end; `readline`/`readlines`; `truncate`; the size limit; the
+ * closed state; and the `std::streambuf` virtuals with their fast paths.
+ * Written once here; `basic_bytes_buf`, `spooled_buf` and `span_buf` derive
+ * from it (CRTP) and supply only where their bytes are.
+ *
+ * The members are protected: each buffer lists the ones it offers with
+ * using-declarations, so its header shows its whole API, and a read-only
+ * buffer simply does not offer the writing half. Their contracts are the
+ * ones documented on `basic_bytes_buf`; the buffers' headers say where they
+ * differ.
+ *
+ * What `Derived` supplies (private, with `friend` access for the core). All
+ * are called with no stream area live ("settled"), except `write_window`,
+ * which is called to open one, and `put_settled`, called while closing one.
+ * - `static constexpr bool contiguous`: the contents are one block of
+ *   memory. Then `const std::byte *memory() const noexcept` gives it (the
+ *   bytes `[0, size)`, null when there are none), and `view`, `read_view`,
+ *   `readline_view` exist.
+ * - Otherwise `file_window read_window(std::uint64_t pos)`: a run of the
+ *   contents that holds `pos < size` (it may throw an OS error; a run that
+ *   does not hold `pos` reads as the end), and `Result contents() const`:
+ *   a copy of everything, for `getvalue`. Optionally
+ *   `std::size_t read_direct(std::uint64_t pos, char *out, std::size_t n)`,
+ *   a read that bypasses the windows, or `npos` to decline.
+ * - `static constexpr bool writable`. Then
+ *   `void store(std::uint64_t pos, const char *p, std::size_t n)` writes
+ *   `n > 0` bytes at `pos` (zero-filling a gap from the end to `pos`; the
+ *   limit is already checked; it may throw, leaving the contents as they
+ *   were), and `file_window write_window(std::uint64_t pos) noexcept` is
+ *   the memory a put area may write into inline at `pos` (the core cuts it
+ *   at the size limit). Optionally `void put_settled(std::size_t end)
+ *   noexcept` (the put area wrote its window up to `end`) and
+ *   `void truncate_storage(std::uint64_t size)` (called by `truncate` and
+ *   `clear` before the contents become `min(size, this size)`).
+ * - `Result result_of(const std::byte *p, std::size_t n) const`: a new
+ *   result holding a copy of `n` bytes (`p` may be null when `n == 0`).
+ * - `void release()`: frees the storage at `close`, after the core has
+ *   marked the buffer closed. Optionally `void sync_storage()`: makes the
+ *   storage durable (`flush`, `pubsync`, and `close` before releasing; a
+ *   throw leaves the buffer open).
+ * - Writable buffers: `void reserve_storage(std::size_t)`,
+ *   `void shrink_storage(std::uint64_t size)`,
+ *   `std::size_t storage_capacity() const noexcept`.
+ */
+template <class Derived, class Result>
+class file_core : public std::streambuf {
+public:
+  /** "All" for counts, "none" for the size limit. */
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+protected:
+  file_core() = default;
+  file_core(file_core &&other) noexcept;
+  file_core &operator=(file_core &&other) noexcept;
+  file_core(const file_core &) = delete;
+  file_core &operator=(const file_core &) = delete;
+  ~file_core() override;
+  void swap(file_core &other) noexcept;
+
+  // ---- the file-like API, offered by the buffers --------------------------
+
+  std::size_t write(std::span<const std::byte> bytes)
+  requires Derived::writable;
+  std::size_t write(std::string_view chars)
+  requires Derived::writable;
+  template <byte_range R>
+  std::size_t write(const R &range)
+  requires Derived::writable;
+
+  std::size_t readinto(std::span<std::byte> out);
+  Result read(std::size_t n = npos);
+  Result readline(std::size_t limit = npos);
+  std::vector<Result> readlines(std::size_t hint = 0);
+  std::span<const std::byte> read_view(std::size_t n = npos)
+  requires Derived::contiguous;
+  std::span<const std::byte> readline_view(std::size_t limit = npos)
+  requires Derived::contiguous;
+
+  std::uint64_t seek(std::int64_t off, std::ios_base::seekdir dir = std::ios_base::beg);
+  std::uint64_t tell() const;
+  std::uint64_t truncate()
+  requires Derived::writable;
+  std::uint64_t truncate(std::uint64_t size)
+  requires Derived::writable;
+
+  Result getvalue() const;
+  std::span<const std::byte> view() const noexcept
+  requires Derived::contiguous;
+
+  void flush();
+  void close();
+  bool closed() const noexcept { return closed_; }
+  std::size_t size() const noexcept { return closed_ ? 0 : static_cast<std::size_t>(cur_size()); }
+  bool empty() const noexcept { return size() == 0; }
+
+  std::size_t capacity() const noexcept
+  requires Derived::writable;
+  void reserve(std::size_t n)
+  requires Derived::writable;
+  void shrink_to_fit()
+  requires Derived::writable;
+  void clear()
+  requires Derived::writable;
+  void set_size_limit(std::size_t limit)
+  requires Derived::writable;
+  std::size_t size_limit() const
+  requires Derived::writable;
+
+  // ---- for the buffers ---------------------------------------------------------
+
+  /** The length and the position; exact only when settled. */
+  std::uint64_t file_size() const noexcept { return size_; }
+  std::uint64_t file_pos() const noexcept { return pos_; }
+
+  /** Sets the length of a buffer constructed over existing contents (position 0). */
+  void adopt_size(std::uint64_t n) noexcept { size_ = n; }
+
+  /** Ends a live stream area, folding it into the position and the length. */
+  void settle() noexcept;
+  static Derived &settled(Derived &d) noexcept {
+    d.settle();
+    return d;
+  }
+
+  /** @throws closed */
+  void check_open(const char *op) const;
+  /** @throws closed, buffer_exported */
+  void check_mutable(const char *op) const;
+
+  /** Counts a live exported view (`getbuffer`): it refuses every change of the bytes' location. */
+  void pin() noexcept { ++exports_; }
+  void unpin() noexcept { --exports_; }
+
+  // ---- std::streambuf ----------------------------------------------------------
+
+  int_type overflow(int_type ch) override;
+  int_type underflow() override;
+  int_type pbackfail(int_type ch) override;
+  std::streamsize xsputn(const char_type *s, std::streamsize n) override;
+  std::streamsize xsgetn(char_type *s, std::streamsize n) override;
+  std::streamsize showmanyc() override;
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir,
+                   std::ios_base::openmode which = std::ios_base::in | std::ios_base::out) override;
+  pos_type seekpos(pos_type pos,
+                   std::ios_base::openmode which = std::ios_base::in | std::ios_base::out) override;
+  int sync() override;
+
+private:
+  Derived &derived() noexcept { return static_cast<Derived &>(*this); }
+  const Derived &derived() const noexcept { return static_cast<const Derived &>(*this); }
+
+  std::uint64_t cur_pos() const noexcept;
+  std::uint64_t cur_size() const noexcept;
+  std::size_t remaining(std::size_t n) const noexcept;
+  std::uint64_t write_ceiling() const noexcept;
+  std::span<const char> run_at(std::uint64_t pos);
+  std::size_t line_length(std::span<const char> run, std::size_t want, bool &complete) const noexcept;
+  bool enter_read();
+  void enter_write() noexcept;
+  void put(const char *p, std::size_t n);
+  void advance_get(std::size_t n) noexcept;
+  bool writable_now() const noexcept;
+
+  // A live area is a window of the contents: area_base_ holds the byte at
+  // file offset area_offset_ (0 for the buffers in memory).
+  char *area_base_ = nullptr;
+  std::uint64_t area_offset_ = 0;
+  std::uint64_t size_ = 0;   // the contents' length, when no put area is live
+  std::uint64_t pos_ = 0;    // the position, when no area is live
+  std::size_t limit_ = npos; // set_size_limit
+  std::size_t exports_ = 0;  // live getbuffer() views
+  bool closed_ = false;
+};
+
+} // namespace bytesio::detail
+
+#include "bytesio/impl/file_core.hpp"
+
+#endif // BYTESIO_DETAIL_FILE_CORE_HPP

@@ -1,0 +1,672 @@
+#ifndef BYTESIO_IMPL_FILE_CORE_HPP
+#define BYTESIO_IMPL_FILE_CORE_HPP
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <utility>
+
+namespace bytesio::detail {
+
+/*  One position, three states. The standard streambuf keeps separate get and
+    put areas; a file has one position. So at most one area is live at a
+    time, and pos_/size_ are the truth whenever neither is:
+
+    idle     no get area, no put area; the position is pos_, the length size_.
+
+    reading  eback()            gptr()                      egptr()
+             |                  |                           |
+             [------------- a window of the contents -------]
+             area_base_         + (position - area_offset_) + window size
+
+    writing  pbase()   pptr()                                   epptr()
+             |         |                                        |
+             [------- a window the buffer lets us write into ---]
+             at the position                                    window end, cut
+                                                                at the size limit
+             the length is max(size_, area_offset_ + pptr() - area_base_):
+             sputc may extend it inline, never past the limit.
+
+    A buffer in memory offers its whole storage as the window (offset 0);
+    a spooled file after the rollover offers its cache block. Every member
+    that touches the storage settles to idle first, so no area outlives a
+    reallocation or a window move. Areas are set with setg/setp, and
+    gbump/pbump take only counts that fit an int, so contents beyond 2 GiB
+    work.
+*/
+
+template <class Derived, class Result>
+file_core<Derived, Result>::file_core(file_core &&other) noexcept
+    : std::streambuf(settled(static_cast<Derived &>(other))),
+      size_(std::exchange(other.size_, 0)), pos_(std::exchange(other.pos_, 0)),
+      limit_(std::exchange(other.limit_, npos)), closed_(std::exchange(other.closed_, false)) {
+  assert(other.exports_ == 0 && "moving a buffer while a getbuffer() view is alive");
+}
+
+template <class Derived, class Result>
+auto file_core<Derived, Result>::operator=(file_core &&other) noexcept -> file_core & {
+  assert(exports_ == 0 && other.exports_ == 0 &&
+         "moving a buffer while a getbuffer() view is alive");
+  if (this != &other) {
+    settle();
+    other.settle();
+    std::streambuf::operator=(other); // the locale; both areas are null
+    size_ = std::exchange(other.size_, 0);
+    pos_ = std::exchange(other.pos_, 0);
+    limit_ = std::exchange(other.limit_, npos);
+    closed_ = std::exchange(other.closed_, false);
+  }
+  return *this;
+}
+
+template <class Derived, class Result>
+file_core<Derived, Result>::~file_core() {
+  assert(exports_ == 0 && "a getbuffer() view outlives its buffer");
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::swap(file_core &other) noexcept {
+  assert(exports_ == 0 && other.exports_ == 0 &&
+         "swapping a buffer while a getbuffer() view is alive");
+  settle();
+  other.settle();
+  std::streambuf::swap(other);
+  using std::swap;
+  swap(size_, other.size_);
+  swap(pos_, other.pos_);
+  swap(limit_, other.limit_);
+  swap(closed_, other.closed_);
+}
+
+// ---- state machine ----------------------------------------------------------
+
+template <class Derived, class Result>
+std::uint64_t file_core<Derived, Result>::cur_pos() const noexcept {
+  if (pptr() != nullptr)
+    return area_offset_ + static_cast<std::uint64_t>(pptr() - area_base_);
+  if (eback() != nullptr)
+    return area_offset_ + static_cast<std::uint64_t>(gptr() - area_base_);
+  return pos_;
+}
+
+template <class Derived, class Result>
+std::uint64_t file_core<Derived, Result>::cur_size() const noexcept {
+  if (pptr() != nullptr)
+    return std::max(size_, area_offset_ + static_cast<std::uint64_t>(pptr() - area_base_));
+  return size_;
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::settle() noexcept {
+  if (pptr() != nullptr) {
+    const auto written = static_cast<std::size_t>(pptr() - area_base_);
+    if constexpr (requires(Derived &d) { d.put_settled(written); })
+      derived().put_settled(written);
+    pos_ = area_offset_ + written;
+    size_ = std::max(size_, pos_);
+  } else if (eback() != nullptr) {
+    pos_ = area_offset_ + static_cast<std::uint64_t>(gptr() - area_base_);
+  } else {
+    return;
+  }
+  setg(nullptr, nullptr, nullptr);
+  setp(nullptr, nullptr);
+}
+
+template <class Derived, class Result>
+std::size_t file_core<Derived, Result>::remaining(std::size_t n) const noexcept {
+  // Precondition: settled.
+  return pos_ < size_ ? static_cast<std::size_t>(std::min<std::uint64_t>(n, size_ - pos_)) : 0;
+}
+
+template <class Derived, class Result>
+std::uint64_t file_core<Derived, Result>::write_ceiling() const noexcept {
+  // Growth past the limit is refused; so is a position past INT64_MAX.
+  return std::min<std::uint64_t>(std::max<std::uint64_t>(size_, limit_),
+                                 std::numeric_limits<std::int64_t>::max());
+}
+
+template <class Derived, class Result>
+std::span<const char> file_core<Derived, Result>::run_at(std::uint64_t pos) {
+  // Precondition: settled, open. The bytes from pos to the end of its window.
+  if (pos >= size_)
+    return {};
+  file_window w;
+  if constexpr (Derived::contiguous)
+    w = {const_cast<char *>(reinterpret_cast<const char *>(derived().memory())), 0,
+         static_cast<std::size_t>(size_)};
+  else
+    w = derived().read_window(pos);
+  assert(w.offset + w.size <= size_ && "a window never reaches past the contents");
+  if (pos < w.offset || pos - w.offset >= w.size)
+    return {}; // the storage lost bytes behind our back (a file cut by another process)
+  const auto at = static_cast<std::size_t>(pos - w.offset);
+  return {w.data + at, w.size - at};
+}
+
+template <class Derived, class Result>
+bool file_core<Derived, Result>::enter_read() {
+  settle();
+  if (closed_)
+    return false;
+  const std::span<const char> run = run_at(pos_);
+  if (run.empty())
+    return false;
+  char *first = const_cast<char *>(run.data());
+  area_base_ = first;
+  area_offset_ = pos_;
+  setg(first, first, first + run.size());
+  return true;
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::enter_write() noexcept {
+  // Called right after a successful put, settled.
+  const file_window w = derived().write_window(pos_);
+  const std::uint64_t end = std::min(w.offset + w.size, write_ceiling());
+  if (w.data == nullptr || pos_ < w.offset || end <= pos_)
+    return; // no room to write inline: the next write comes back here
+  area_base_ = w.data;
+  area_offset_ = w.offset;
+  setp(w.data + (pos_ - w.offset), w.data + (end - w.offset));
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::put(const char *p, std::size_t n) {
+  // Precondition: settled, writable, n > 0, pos_ + n within the ceiling.
+  derived().store(pos_, p, n);
+  pos_ += n;
+  size_ = std::max(size_, pos_);
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::advance_get(std::size_t n) noexcept {
+  if (n <= static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    gbump(static_cast<int>(n));
+  else
+    setg(eback(), gptr() + n, egptr());
+}
+
+template <class Derived, class Result>
+bool file_core<Derived, Result>::writable_now() const noexcept {
+  if constexpr (Derived::writable)
+    return !closed_ && exports_ == 0;
+  else
+    return false;
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::check_open(const char *op) const {
+  if (closed_)
+    throw_error(errc::closed, std::string("bytesio: ") + op + " on a closed buffer");
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::check_mutable(const char *op) const {
+  check_open(op);
+  if (exports_ != 0)
+    throw_error(errc::buffer_exported, std::string("bytesio: ") + op + " while " +
+                                           std::to_string(exports_) +
+                                           " getbuffer() view(s) are alive");
+}
+
+// ---- writing --------------------------------------------------------------------
+
+template <class Derived, class Result>
+std::size_t file_core<Derived, Result>::write(std::span<const std::byte> bytes)
+requires Derived::writable
+{
+  check_mutable("write");
+  if (bytes.empty())
+    return 0;
+  settle();
+  const std::uint64_t ceiling = write_ceiling();
+  if (pos_ >= ceiling || bytes.size() > ceiling - pos_)
+    throw_error(errc::size_limit,
+                "bytesio: write of " + std::to_string(bytes.size()) + " bytes at position " +
+                    std::to_string(pos_) + " would pass " +
+                    (limit_ == npos ? std::string("the largest position, INT64_MAX")
+                                    : "the size limit of " + std::to_string(limit_)));
+  put(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  enter_write();
+  return bytes.size();
+}
+
+template <class Derived, class Result>
+std::size_t file_core<Derived, Result>::write(std::string_view chars)
+requires Derived::writable
+{
+  return write(std::as_bytes(std::span(chars)));
+}
+
+template <class Derived, class Result>
+template <byte_range R>
+std::size_t file_core<Derived, Result>::write(const R &range)
+requires Derived::writable
+{
+  return write(std::as_bytes(std::span(std::ranges::data(range), std::ranges::size(range))));
+}
+
+template <class Derived, class Result>
+std::uint64_t file_core<Derived, Result>::truncate()
+requires Derived::writable
+{
+  check_open("truncate");
+  return truncate(cur_pos());
+}
+
+template <class Derived, class Result>
+std::uint64_t file_core<Derived, Result>::truncate(std::uint64_t size)
+requires Derived::writable
+{
+  check_mutable("truncate");
+  settle();
+  if constexpr (requires(Derived &d) { d.truncate_storage(size); })
+    derived().truncate_storage(size);
+  size_ = std::min(size_, size);
+  return size;
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::clear()
+requires Derived::writable
+{
+  check_mutable("clear");
+  settle();
+  if constexpr (requires(Derived &d) { d.truncate_storage(0); })
+    derived().truncate_storage(0);
+  size_ = pos_ = 0;
+}
+
+template <class Derived, class Result>
+std::size_t file_core<Derived, Result>::capacity() const noexcept
+requires Derived::writable
+{
+  return closed_ ? 0 : derived().storage_capacity();
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::reserve(std::size_t n)
+requires Derived::writable
+{
+  check_mutable("reserve");
+  settle();
+  derived().reserve_storage(n);
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::shrink_to_fit()
+requires Derived::writable
+{
+  check_mutable("shrink_to_fit");
+  settle();
+  derived().shrink_storage(size_);
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::set_size_limit(std::size_t limit)
+requires Derived::writable
+{
+  check_open("set_size_limit");
+  settle(); // the put area's end depends on the limit
+  limit_ = limit;
+}
+
+template <class Derived, class Result>
+std::size_t file_core<Derived, Result>::size_limit() const
+requires Derived::writable
+{
+  check_open("size_limit");
+  return limit_;
+}
+
+// ---- reading --------------------------------------------------------------------
+
+template <class Derived, class Result>
+std::size_t file_core<Derived, Result>::readinto(std::span<std::byte> out) {
+  check_open("readinto");
+  settle();
+  auto *dst = reinterpret_cast<char *>(out.data());
+  std::size_t done = 0;
+  while (done < out.size() && pos_ < size_) {
+    const std::size_t want = remaining(out.size() - done);
+    if constexpr (requires(Derived &d) { d.read_direct(pos_, dst, want); }) {
+      const std::size_t got = derived().read_direct(pos_, dst + done, want);
+      if (got != npos) {
+        pos_ += got;
+        done += got;
+        if (got == 0)
+          break;
+        continue;
+      }
+    }
+    const std::span<const char> run = run_at(pos_);
+    if (run.empty())
+      break;
+    const std::size_t k = std::min(run.size(), want);
+    std::memcpy(dst + done, run.data(), k);
+    pos_ += k;
+    done += k;
+  }
+  return done;
+}
+
+template <class Derived, class Result>
+Result file_core<Derived, Result>::read(std::size_t n) {
+  check_open("read");
+  settle();
+  const std::size_t want = remaining(n);
+  const std::span<const char> run = run_at(pos_);
+  if (run.size() >= want) { // one window holds it all: one exact copy
+    Result out = derived().result_of(reinterpret_cast<const std::byte *>(run.data()), want);
+    pos_ += want;
+    return out;
+  }
+  Result out = derived().result_of(nullptr, 0);
+  resize_for_overwrite(out, want);
+  const std::uint64_t start = pos_;
+  try {
+    out.resize(readinto(std::span(bytes_of(out), want)));
+  } catch (...) {
+    settle();
+    pos_ = start; // strong guarantee: a failure consumes nothing
+    throw;
+  }
+  return out;
+}
+
+template <class Derived, class Result>
+std::size_t file_core<Derived, Result>::line_length(std::span<const char> run, std::size_t want,
+                                                    bool &complete) const noexcept {
+  // The part of `run` that belongs to a line of at most `want` bytes.
+  const std::size_t n = std::min(want, run.size());
+  const void *nl = n == 0 ? nullptr : std::memchr(run.data(), '\n', n);
+  complete = nl != nullptr || n == want;
+  return nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char *>(nl) - run.data()) + 1;
+}
+
+template <class Derived, class Result>
+Result file_core<Derived, Result>::readline(std::size_t limit) {
+  check_open("readline");
+  settle();
+  std::size_t want = remaining(limit);
+  std::span<const char> run = run_at(pos_);
+  bool complete = false;
+  std::size_t n = line_length(run, want, complete);
+  Result out = derived().result_of(reinterpret_cast<const std::byte *>(run.data()), n);
+  pos_ += n;
+  if (complete)
+    return out;
+  // The line goes on in the next window.
+  const std::uint64_t start = pos_ - n;
+  try {
+    while (!complete) {
+      want -= n;
+      run = run_at(pos_);
+      if (run.empty())
+        break;
+      n = line_length(run, want, complete);
+      const std::size_t old = out.size();
+      resize_for_overwrite(out, old + n);
+      std::memcpy(bytes_of(out) + old, run.data(), n);
+      pos_ += n;
+    }
+  } catch (...) {
+    settle();
+    pos_ = start;
+    throw;
+  }
+  return out;
+}
+
+template <class Derived, class Result>
+std::vector<Result> file_core<Derived, Result>::readlines(std::size_t hint) {
+  check_open("readlines");
+  settle();
+  const std::uint64_t start = pos_;
+  try {
+    return collect_lines([this] { return readline(); }, hint);
+  } catch (...) {
+    settle();
+    pos_ = start; // strong guarantee: a failure consumes nothing
+    throw;
+  }
+}
+
+template <class Derived, class Result>
+std::span<const std::byte> file_core<Derived, Result>::read_view(std::size_t n)
+requires Derived::contiguous
+{
+  check_open("read_view");
+  settle();
+  const std::size_t k = remaining(n);
+  const std::span<const char> run = run_at(pos_);
+  pos_ += k;
+  return std::as_bytes(run.first(k));
+}
+
+template <class Derived, class Result>
+std::span<const std::byte> file_core<Derived, Result>::readline_view(std::size_t limit)
+requires Derived::contiguous
+{
+  check_open("readline_view");
+  settle();
+  const std::span<const char> run = run_at(pos_);
+  bool complete = false;
+  const std::size_t n = line_length(run, remaining(limit), complete);
+  pos_ += n;
+  return std::as_bytes(run.first(n));
+}
+
+template <class Derived, class Result>
+Result file_core<Derived, Result>::getvalue() const {
+  check_open("getvalue");
+  if constexpr (Derived::contiguous)
+    return derived().result_of(derived().memory(), static_cast<std::size_t>(cur_size()));
+  else
+    return derived().contents();
+}
+
+template <class Derived, class Result>
+std::span<const std::byte> file_core<Derived, Result>::view() const noexcept
+requires Derived::contiguous
+{
+  if (closed_)
+    return {};
+  return {derived().memory(), static_cast<std::size_t>(cur_size())};
+}
+
+// ---- position, flush, close ---------------------------------------------------
+
+template <class Derived, class Result>
+std::uint64_t file_core<Derived, Result>::seek(std::int64_t off, std::ios_base::seekdir dir) {
+  check_open("seek");
+  settle();
+  pos_ = file_seek_target(off, dir, pos_, size_);
+  return pos_;
+}
+
+template <class Derived, class Result>
+std::uint64_t file_core<Derived, Result>::tell() const {
+  check_open("tell");
+  return cur_pos();
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::flush() {
+  check_open("flush");
+  settle();
+  if constexpr (requires(Derived &d) { d.sync_storage(); })
+    derived().sync_storage();
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::close() {
+  if (closed_)
+    return;
+  check_mutable("close");
+  settle();
+  if constexpr (requires(Derived &d) { d.sync_storage(); })
+    derived().sync_storage(); // a failure leaves the buffer open, nothing lost
+  closed_ = true;
+  size_ = pos_ = 0;
+  derived().release();
+}
+
+// ---- std::streambuf ---------------------------------------------------------------
+
+template <class Derived, class Result>
+auto file_core<Derived, Result>::overflow(int_type ch) -> int_type {
+  if (traits_type::eq_int_type(ch, traits_type::eof()))
+    return closed_ ? traits_type::eof() : traits_type::not_eof(ch);
+  const char c = traits_type::to_char_type(ch);
+  return xsputn(&c, 1) == 1 ? ch : traits_type::eof();
+}
+
+template <class Derived, class Result>
+auto file_core<Derived, Result>::underflow() -> int_type {
+  if (!enter_read())
+    return traits_type::eof();
+  return traits_type::to_int_type(*gptr());
+}
+
+template <class Derived, class Result>
+auto file_core<Derived, Result>::pbackfail(int_type ch) -> int_type {
+  settle();
+  if (closed_ || pos_ == 0 || pos_ > size_)
+    return traits_type::eof();
+  const std::span<const char> run = run_at(pos_ - 1);
+  if (run.empty())
+    return traits_type::eof();
+  char back = run.front();
+  if (!traits_type::eq_int_type(ch, traits_type::eof()) &&
+      !traits_type::eq(traits_type::to_char_type(ch), back)) {
+    // A different character overwrites, as std::stringbuf does in out mode;
+    // that is a write, so a pinned or read-only buffer refuses it.
+    if (!writable_now())
+      return traits_type::eof();
+    back = traits_type::to_char_type(ch);
+    if constexpr (Derived::writable)
+      derived().store(pos_ - 1, &back, 1);
+  }
+  --pos_;
+  enter_read();
+  return traits_type::to_int_type(back); // the byte now at the position, as sungetc promises
+}
+
+template <class Derived, class Result>
+std::streamsize file_core<Derived, Result>::xsputn(const char_type *s, std::streamsize n) {
+  // The hot path: the put area has room (it is empty, 0 <= 0, when idle).
+  if (n > 0 && n <= epptr() - pptr()) {
+    std::memcpy(pptr(), s, static_cast<std::size_t>(n));
+    if (n <= std::numeric_limits<int>::max())
+      pbump(static_cast<int>(n));
+    else
+      setp(pptr() + n, epptr());
+    return n;
+  }
+  if (n <= 0)
+    return 0;
+  settle();
+  if (!writable_now())
+    return 0;
+  const std::uint64_t ceiling = write_ceiling();
+  const auto k = static_cast<std::size_t>(
+      pos_ >= ceiling ? 0 : std::min<std::uint64_t>(static_cast<std::uint64_t>(n), ceiling - pos_));
+  if (k != 0) {
+    put(s, k);
+    enter_write();
+  }
+  return static_cast<std::streamsize>(k);
+}
+
+template <class Derived, class Result>
+std::streamsize file_core<Derived, Result>::xsgetn(char_type *s, std::streamsize n) {
+  if (n <= 0)
+    return 0;
+  const auto want = static_cast<std::size_t>(n);
+  // The hot path: the get area holds it all (it is empty when idle).
+  if (want <= static_cast<std::size_t>(egptr() - gptr())) {
+    std::memcpy(s, gptr(), want);
+    advance_get(want);
+    return n;
+  }
+  std::size_t done = 0;
+  for (;;) {
+    const std::size_t k = std::min(want - done, static_cast<std::size_t>(egptr() - gptr()));
+    if (k != 0) {
+      std::memcpy(s + done, gptr(), k);
+      advance_get(k);
+      done += k;
+    }
+    if (done == want)
+      break;
+    settle();
+    if (closed_)
+      break;
+    if constexpr (requires(Derived &d) { d.read_direct(pos_, s, want); }) {
+      const std::size_t got = derived().read_direct(pos_, s + done, remaining(want - done));
+      if (got != npos) {
+        pos_ += got;
+        done += got;
+        if (got == 0)
+          break;
+        continue;
+      }
+    }
+    if (!enter_read())
+      break;
+  }
+  return static_cast<std::streamsize>(done);
+}
+
+template <class Derived, class Result>
+std::streamsize file_core<Derived, Result>::showmanyc() {
+  if (closed_)
+    return -1;
+  const std::uint64_t pos = cur_pos(), size = cur_size();
+  return pos < size ? static_cast<std::streamsize>(size - pos) : 0;
+}
+
+template <class Derived, class Result>
+auto file_core<Derived, Result>::seekoff(off_type off, std::ios_base::seekdir dir,
+                                         std::ios_base::openmode which) -> pos_type {
+  const pos_type fail = pos_type(off_type(-1));
+  if (closed_ || (which & (std::ios_base::in | std::ios_base::out)) == 0)
+    return fail;
+  if (off == 0 && dir == std::ios_base::cur) // tellg/tellp: disturb nothing
+    return pos_type(static_cast<off_type>(cur_pos()));
+  settle();
+  const auto target = stream_seek_target(off, dir, pos_, size_);
+  if (!target)
+    return fail;
+  pos_ = *target;
+  return pos_type(static_cast<off_type>(*target));
+}
+
+template <class Derived, class Result>
+auto file_core<Derived, Result>::seekpos(pos_type pos, std::ios_base::openmode which) -> pos_type {
+  return seekoff(off_type(pos), std::ios_base::beg, which);
+}
+
+template <class Derived, class Result>
+int file_core<Derived, Result>::sync() {
+  if (closed_)
+    return -1;
+  // Memory needs nothing, and keeps its put area: std::endl syncs every line.
+  if constexpr (requires(Derived &d) { d.sync_storage(); }) {
+    settle();
+    try {
+      derived().sync_storage();
+    } catch (...) {
+      return -1; // the storage keeps the bytes; flush() or close() report the error
+    }
+  }
+  return 0;
+}
+
+} // namespace bytesio::detail
+
+#endif // BYTESIO_IMPL_FILE_CORE_HPP
