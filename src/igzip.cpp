@@ -17,8 +17,11 @@
 #include <algorithm>
 #include <cassert>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <ios>
 #include <string>
+#include <system_error>
 
 namespace bytesio::detail {
 namespace {
@@ -119,6 +122,7 @@ igzip_deflate_engine::igzip_deflate_engine(int level) {
 }
 
 igzip_deflate_engine::~igzip_deflate_engine() = default;
+igzip_deflate_engine::igzip_deflate_engine(igzip_deflate_engine &&) noexcept = default;
 
 bool igzip_deflate_engine::filter(const char *&src_begin, const char *src_end, char *&dest_begin,
                                   char *dest_end, bool flush) {
@@ -140,9 +144,13 @@ bool igzip_deflate_engine::filter(const char *&src_begin, const char *src_end, c
     const int ret = isal_deflate(&z);
     src_begin += in_n - z.avail_in;
     dest_begin += out_n - z.avail_out;
+    // Every ISA-L deflate error (INVALID_FLUSH, INVALID_PARAM, ISAL_INVALID_LEVEL,
+    // ...) means a bug here or in ISA-L, never bad user input: a stream error,
+    // not invalid_argument.
     if (ret != COMP_OK)
-      throw_error(errc::invalid_argument,
-                  "igzip_compressor: ISA-L deflate failed with code " + std::to_string(ret));
+      throw std::ios_base::failure("igzip_compressor: ISA-L deflate failed with code " +
+                                       std::to_string(ret),
+                                   std::io_errc::stream);
     if (dest_begin == dest_end)
       return !flush || z.internal_state.state != ZSTATE_END;
     if (!flush && src_begin == src_end)
@@ -183,8 +191,7 @@ struct igzip_inflate_engine::state {
   std::uint64_t member_start = 0; // offset of the current member's magic
   std::uint64_t trailer_start = 0;
   std::uint64_t member_out = 0;
-  std::uint64_t total_out = 0;
-  std::uint64_t members = 0;
+  std::uint64_t members = 0; // members completed, trailer checked
 
   void reset_inflate() noexcept {
     isal_inflate_reset(&inflate);
@@ -339,6 +346,7 @@ igzip_inflate_engine::igzip_inflate_engine() : state_(std::make_unique<state>())
 }
 
 igzip_inflate_engine::~igzip_inflate_engine() = default;
+igzip_inflate_engine::igzip_inflate_engine(igzip_inflate_engine &&) noexcept = default;
 
 bool igzip_inflate_engine::filter(const char *&src_begin, const char *src_end, char *&dest_begin,
                                   char *dest_end, bool flush) {
@@ -401,7 +409,6 @@ bool igzip_inflate_engine::filter(const char *&src_begin, const char *src_end, c
       s.pos += consumed;
       out += produced;
       s.member_out += produced;
-      s.total_out += produced;
       if (ret < 0) {
         const auto buffered = static_cast<std::uint64_t>(std::max(z.read_in_length, 0) / 8);
         fail(std::string(isal_error_name(ret)) + " near offset " +
@@ -467,12 +474,7 @@ void igzip_inflate_engine::close() noexcept {
   s.member_start = 0;
   s.trailer_start = 0;
   s.member_out = 0;
-  s.total_out = 0;
   s.members = 0;
 }
-
-std::uint64_t igzip_inflate_engine::total_in() const noexcept { return state_->pos; }
-std::uint64_t igzip_inflate_engine::total_out() const noexcept { return state_->total_out; }
-std::uint64_t igzip_inflate_engine::members() const noexcept { return state_->members; }
 
 } // namespace bytesio::detail

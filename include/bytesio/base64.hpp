@@ -162,8 +162,21 @@ byte_vector base64_decode(std::string_view text, base64_options options = {});
  * Guarantees: `write` consumes all `n` characters unless the next device is
  * non-blocking and takes less, when it returns the count consumed and keeps
  * the encoded rest for the next call; `read` returns -1 at the end.
- * Exceptions from the next device propagate; the filter's state is then
- * unspecified until it is closed.
+ *
+ * Failures stick (DESIGN.md, "Sticky filter failures"). An exception from
+ * the next device (a `bytes_device` over a buffer at its size limit throws
+ * `size_limit`) or `std::bad_alloc` propagates and is remembered: every later
+ * `write`, `read` and `close` throws that same exception object again,
+ * without encoding anything or handing the device another byte, so bytes
+ * that Boost's chain offers again after it swallowed the error in `sync()`
+ * are never encoded twice. The close that ends the stream (`close(out)`
+ * after writes, `close(in)` after reads; a chain's `close()`, `reset()` and
+ * `pop()` make it) throws it one last time and returns the filter to its
+ * fresh state: that is what "until the filter is reset for a new stream"
+ * means. A `filtering_ostream` therefore reports the error from `reset()`,
+ * `pop()` or `close()` at the latest, whatever its `exceptions()` are.
+ * Each copy has its own state (failure included); the chain's copy is the
+ * one that fails.
  */
 class base64_encoder : public detail::base64_filter<detail::base64_encoder_core> {
 public:
@@ -191,11 +204,20 @@ public:
  * `std::ostream` over the chain catches it, sets `badbit` and rethrows it
  * when `exceptions()` includes `badbit`. Two Boost.Iostreams habits to know:
  * an error met during `flush()` only sets `badbit` (Boost's `sync()`
- * swallows exceptions), and a `filtering_ostream`'s destructor swallows the
- * error of the end of input: call `reset()` or `pop()` to see it.
+ * swallows exceptions), and a `filtering_ostream`'s destructor swallows
+ * every error: call `reset()`, `pop()` or `close()` to see it.
  *
- * Bytes decoded before the error have been passed on (basic guarantee);
- * after an exception the filter must be closed before it is used again.
+ * Failures stick, as for `base64_encoder`: the first error (a malformed
+ * character, the end of input, or an exception from the next device) is
+ * thrown again, the same object, by every later `write`, `read` and
+ * `close`, and nothing more is decoded or handed on, until the close that
+ * ends the stream has thrown it one last time and reset the filter. So
+ * through a `filtering_ostream` the error reaches the user from `reset()`,
+ * `pop()` or `close()` at the latest, with the same code and message (the
+ * same offset) as `base64_decode` and the `filtering_istream` direction,
+ * however the chain buffered and re-offered the input. The bytes handed on
+ * before the error are a prefix of the decoding of the input before the
+ * offending character: whole groups, never a byte twice (basic guarantee).
  */
 class base64_decoder : public detail::base64_filter<detail::base64_decoder_core> {
 public:

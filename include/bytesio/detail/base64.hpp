@@ -5,6 +5,8 @@
 // src/base64.cpp) and the Boost.Iostreams filter skeleton shared by
 // base64_encoder and base64_decoder. Include <bytesio/base64.hpp> instead.
 
+#include "bytesio/detail/sticky_failure.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <ios>
@@ -118,9 +120,10 @@ private:
  * The Boost.Iostreams side of base64_encoder/base64_decoder: buffering
  * between the chain and a codec core, and the dual-use close protocol.
  *
- * A chain closes every filter with `in` and then with `out`, whatever the
- * direction it runs in, so the filter remembers which of `read`/`write` it
- * has seen and acts only on the matching close.
+ * The filter remembers which of `read`/`write` it has seen and ends the
+ * stream only on the matching close (`boost::iostreams::close(f, dev)`
+ * closes both directions). Its first failure sticks (`failure_`, see
+ * sticky_failure.hpp) until that close has thrown it.
  *
  * Buffer layout (`out_` holds converted bytes not yet handed on):
  *
@@ -140,15 +143,18 @@ public:
   /** The buffer size the chain should give this filter. */
   std::streamsize optimal_buffer_size() const noexcept { return chunk; }
 
-  /** Converts what `src` supplies into `s[0, n)`; -1 at the end. */
+  /** Converts what `src` supplies into `s[0, n)`; -1 at the end. Sticky on failure. */
   template <class Source>
   std::streamsize read(Source &src, char *s, std::streamsize n);
 
-  /** Converts `s[0, n)` and hands it to `snk`; returns the count consumed. */
+  /** Converts `s[0, n)` and hands it to `snk`; returns the count consumed. Sticky on failure. */
   template <class Sink>
   std::streamsize write(Sink &snk, const char *s, std::streamsize n);
 
-  /** Finishes (output side) or drops (input side) the stream; then resets. */
+  /**
+   * Finishes (output side) or drops (input side) the stream; then resets.
+   * Throws the stored failure first, if any.
+   */
   template <class Device>
   void close(Device &dev, std::ios_base::openmode which);
 
@@ -171,6 +177,7 @@ private:
   std::size_t end_ = 0;
   mode mode_ = mode::idle;
   bool eof_ = false;
+  sticky_failure failure_;
 };
 
 #endif // BYTESIO_BASE64_FILTERS

@@ -5,7 +5,6 @@
 // needs neither Boost nor ISA-L: the ISA-L state lives behind a pointer in
 // src/igzip.cpp, so only the bytesio_igzip library sees <isa-l/igzip_lib.h>.
 
-#include <cstdint>
 #include <memory>
 
 namespace bytesio::detail {
@@ -16,8 +15,9 @@ namespace bytesio::detail {
  * `filter()` consumes from `[src_begin, src_end)` and writes to
  * `[dest_begin, dest_end)`, advancing both; with `flush` set it finishes the
  * member (final block and trailer) and returns `false` once all of it is out.
- * `close()` makes it ready for a new member. Not copyable; the public filter
- * shares one engine among its copies, as Boost's own filters do.
+ * `close()` makes it ready for a new member. Movable, not copyable; the
+ * public filter shares one engine among its copies, as Boost's own filters
+ * do.
  */
 class igzip_deflate_engine {
 public:
@@ -27,14 +27,22 @@ public:
    * Allocates the ISA-L stream and the level buffer.
    * @param level ISA-L level, 0 to 3.
    * @throws std::ios_base::failure with `errc::invalid_argument` for a level
-   *         outside 0..3; `std::bad_alloc`.
+   *         outside 0..3, checked before anything is allocated (the one
+   *         check of the level); `std::bad_alloc`.
    */
   explicit igzip_deflate_engine(int level);
   ~igzip_deflate_engine();
+  /** Takes over the stream; `other` may only be destroyed. */
+  igzip_deflate_engine(igzip_deflate_engine &&other) noexcept;
   igzip_deflate_engine(const igzip_deflate_engine &) = delete;
   igzip_deflate_engine &operator=(const igzip_deflate_engine &) = delete;
 
-  /** One step of compression; see the class comment. */
+  /**
+   * One step of compression; see the class comment.
+   * @throws std::ios_base::failure with `std::io_errc::stream` if ISA-L's
+   *         deflate reports an error (a bug, not bad input: the message
+   *         gives ISA-L's code).
+   */
   bool filter(const char *&src_begin, const char *src_end, char *&dest_begin, char *dest_end,
               bool flush);
 
@@ -63,6 +71,8 @@ public:
   /** Allocates the ISA-L inflate state. @throws std::bad_alloc */
   igzip_inflate_engine();
   ~igzip_inflate_engine();
+  /** Takes over the state; `other` may only be destroyed. */
+  igzip_inflate_engine(igzip_inflate_engine &&other) noexcept;
   igzip_inflate_engine(const igzip_inflate_engine &) = delete;
   igzip_inflate_engine &operator=(const igzip_inflate_engine &) = delete;
 
@@ -76,15 +86,6 @@ public:
 
   /** Forgets all progress; the next byte is expected to start a member. Never throws. */
   void close() noexcept;
-
-  /** Compressed bytes consumed since construction or the last `close()`. */
-  std::uint64_t total_in() const noexcept;
-
-  /** Decompressed bytes produced since construction or the last `close()`. */
-  std::uint64_t total_out() const noexcept;
-
-  /** Number of members completed (trailer checked) since the last `close()`. */
-  std::uint64_t members() const noexcept;
 
 private:
   struct state;
