@@ -157,10 +157,9 @@ std::size_t spooled_buf::storage_capacity() const noexcept {
 // ---- spooled_buf's own ------------------------------------------------------------
 
 void spooled_buf::rollover() {
-  check_open("rollover");
+  begin("rollover");
   if (rolled_)
     return;
-  settle();
   // Everything that can fail comes first; the commit below cannot throw.
   detail::block_cache cache(file_pos());
   std::filesystem::path dir = dir_;
@@ -180,7 +179,6 @@ void spooled_buf::rollover() {
 }
 
 int spooled_buf::fileno() {
-  check_open("fileno");
   rollover();
   flush();
   return file_.fd();

@@ -62,9 +62,6 @@ class basic_bytes_buf : public detail::file_core<basic_bytes_buf<Storage>, Stora
 public:
   using storage_type = Storage;
 
-  /** "All": the default count of `read`, `readline`; "none" for the size limit. */
-  using core::npos;
-
   class exported_view;
 
   /** An empty, open buffer at position 0, with no size limit. */
@@ -119,100 +116,11 @@ public:
   }
 
   // ---- file-like API (io.BytesIO) ------------------------------------------
-  // The logic lives once in detail::file_core, shared with spooled_buf and
-  // span_buf; the contracts are written here.
-
-  /**
-   * Writes `bytes` at the position, overwriting, then extending; the
-   * position advances by the count. If the position is past the end, the gap
-   * is zero-filled first. An empty write changes nothing.
-   * The overloads take the characters of a `std::string_view`, or any
-   * contiguous range of `char`, `unsigned char` or `std::byte`
-   * (`std::vector`, `std::array`, ...).
-   *
-   * @return `bytes.size()`.
-   * @throws closed, buffer_exported (even for an empty write),
-   *   size_limit (if the contents would grow past `size_limit()`; nothing
-   *   is written), std::bad_alloc. Strong guarantee.
-   * Invalidates `view()` spans.
-   */
-  using core::write;
-
-  /**
-   * `readinto(out)` copies `min(out.size(), remaining)` bytes from the
-   * position into `out` and advances the position by that count.
-   * @return the count, 0 at or past the end. @throws closed
-   */
-  using core::readinto;
-
-  /**
-   * `read(n = npos)` reads up to `n` bytes (all that remain by default)
-   * from the position.
-   * @return a new storage with the bytes, empty at or past the end.
-   * @throws closed, std::bad_alloc. Strong guarantee.
-   */
-  using core::read;
-
-  /**
-   * `readline(limit = npos)` reads up to and including the next `'\n'`, at
-   * most `limit` bytes.
-   * @return the line, empty at or past the end (or for `limit == 0`).
-   * @throws closed, std::bad_alloc. Strong guarantee.
-   */
-  using core::readline;
-
-  /**
-   * `readlines(hint = 0)` reads lines until their total length reaches
-   * `hint` (0: until the end), as `io.BytesIO.readlines`: the line that
-   * reaches the hint is included.
-   * @throws closed, std::bad_alloc. Strong guarantee.
-   */
-  using core::readlines;
-
-  /**
-   * `read_view(n = npos)`: the bytes and the position change of `read(n)`,
-   * as a view of the buffer's memory instead of a copy.
-   * `readline_view(limit = npos)`: the same for `readline(limit)`.
-   * The view is valid until the buffer next changes, as `view()`.
-   * @throws closed
-   */
-  using core::read_view;
-  using core::readline_view;
-
-  /**
-   * `seek(off, dir = beg)` moves the position, as `io.BytesIO.seek`.
-   * `beg`: to `off`, which must not be negative; `cur`/`end`: relative to
-   * the position or the end, clamped to 0. No upper bound: a later write
-   * zero-fills the gap. Never changes the contents.
-   * @return the new position.
-   * @throws closed; invalid_argument for `beg` with `off < 0`, an unknown
-   *   `dir`, or a position beyond `INT64_MAX`.
-   * `tell()`: the position. @throws closed
-   */
-  using core::seek;
-  using core::tell;
-
-  /**
-   * `truncate(size)` cuts the contents to `size` bytes if they are longer;
-   * never extends and never moves the position (a later write past the end
-   * zero-fills again). `truncate()` is `truncate(tell())`. The capacity is
-   * kept.
-   * @return `size`.
-   * @throws closed, buffer_exported (even when nothing would be cut).
-   * Invalidates `view()` spans that reach past `size`.
-   */
-  using core::truncate;
-
-  /** `getvalue()`: a copy of the whole contents. @throws closed, std::bad_alloc */
-  using core::getvalue;
-
-  /**
-   * `view()`: the whole contents without a copy, like
-   * `std::stringbuf::view()`: valid until the next call that changes the
-   * buffer (write, stream output, truncate, reserve, shrink_to_fit, clear,
-   * take, close, move). Empty when closed. noexcept.
-   */
-  using core::view;
+  // write, readinto, read, readline, readlines, read_view, readline_view,
+  // seek, tell, truncate, getvalue, view, close, closed, size, empty,
+  // capacity, reserve, shrink_to_fit, clear, set_size_limit, size_limit:
+  // detail::file_core's, documented there (detail/file_core.hpp). `read`,
+  // `readline` and `readlines` return `Storage`. What is bytes_buf's own:
 
   /**
    * A guarded, writable view of the whole contents, as
@@ -232,49 +140,6 @@ public:
    * Invalidates `view()` spans (the taken storage keeps the bytes).
    */
   Storage take();
-
-  /**
-   * `close()` frees the storage and closes the buffer; a second call does
-   * nothing. Afterwards every member fails with `closed` except `close()`
-   * and `closed()`, and `view`, `size`, `empty`, `capacity` report an empty
-   * buffer; the stream's reads and writes fail.
-   * @throws buffer_exported (the buffer stays open and unchanged).
-   * `closed()`: whether `close()` was called.
-   */
-  using core::close;
-  using core::closed;
-
-  /**
-   * `size()`: the length of the contents; `empty()`: whether it is 0;
-   * `capacity()`: the storage's capacity. All 0 when closed; noexcept.
-   */
-  using core::capacity;
-  using core::empty;
-  using core::size;
-
-  /**
-   * `reserve(n)` makes room for `n` bytes of contents without further
-   * allocation (strong guarantee); `shrink_to_fit()` frees the capacity
-   * beyond the contents. Both invalidate `view()` spans.
-   * @throws closed, buffer_exported, std::bad_alloc.
-   * `clear()`: size 0, position 0, capacity kept. @throws closed, buffer_exported
-   */
-  using core::clear;
-  using core::reserve;
-  using core::shrink_to_fit;
-
-  /**
-   * `set_size_limit(limit)` caps the contents at `limit` bytes: any write
-   * (file-like or through a stream) that would grow them past it fails with
-   * `size_limit`, the guard for decompressing untrusted input into memory.
-   * A file-like write writes nothing of a call that fails; a stream may land
-   * the bytes up to the limit before it reports `badbit`. Contents already
-   * longer than a new limit are kept and may be overwritten in place.
-   * `size_limit()`: the limit (`npos`: none, the default).
-   * @throws closed
-   */
-  using core::set_size_limit;
-  using core::size_limit;
 
 private:
   // ---- storage operations for detail::file_core ----------------------------

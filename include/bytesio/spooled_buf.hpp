@@ -90,9 +90,6 @@ class spooled_buf : public detail::file_core<spooled_buf, byte_vector> {
   friend core;
 
 public:
-  /** "All": the default count of `read`, `readline`; "no limit". */
-  using core::npos;
-
   /** The size of the block cache used after the rollover. */
   static constexpr std::size_t block_size = detail::block_cache::block_size;
 
@@ -130,59 +127,24 @@ public:
 
   friend void swap(spooled_buf &a, spooled_buf &b) noexcept { a.swap(b); }
 
-  // ---- file-like API: bytes_buf's, with the differences below ----------------
+  // ---- file-like API ----------------------------------------------------------
+  // detail::file_core's, as bytes_buf's (see the differences above), but
+  // view, read_view, readline_view, getbuffer and take, which need memory.
+  // `read`, `readline`, `readlines` return `byte_vector`; after the rollover
+  // they may throw an OS error, leaving the position where it was.
+  // `truncate(size)` rolls over first if `size > threshold`; `capacity()` is
+  // `size()` after the rollover; `reserve(n)` reserves `min(n, threshold)`
+  // in memory (`n` for threshold 0) and, like `shrink_to_fit`, does nothing
+  // after the rollover; `clear()` stays rolled over (the file is cut to 0).
+  // `close()` flushes first: an OS error of that flush throws and leaves the
+  // buffer open and unchanged; an error of `close(2)` itself throws with the
+  // buffer closed anyway.
 
   /**
-   * `write`: as `bytes_buf::write` (all overloads). Rolls over first if the
-   * position would pass the threshold.
-   * @throws closed, size_limit (nothing written), std::bad_alloc, an OS
-   *   error (failed rollover: nothing changed; after the rollover: basic).
-   */
-  using core::write;
-
-  /**
-   * `readinto`, `read`, `readline`, `readlines`: as `bytes_buf`'s; `read`
-   * and `readline` return a `byte_vector`. After the rollover they may also
-   * throw an OS error; `read`, `readline` and `readlines` then leave the
-   * position where it was (strong guarantee).
-   */
-  using core::read;
-  using core::readinto;
-  using core::readline;
-  using core::readlines;
-
-  /** `seek`, `tell`: as `bytes_buf`'s; never roll over, never do I/O. */
-  using core::seek;
-  using core::tell;
-
-  /**
-   * `truncate(size)`, `truncate()`: as `bytes_buf`'s, but rolls over first
-   * if `size > threshold` (as Python does).
-   * @throws closed, an OS error (rollover, flush, ftruncate: nothing changed).
-   */
-  using core::truncate;
-
-  /** `getvalue()`: a copy of the whole contents. @throws closed, std::bad_alloc, an OS error */
-  using core::getvalue;
-
-  /**
-   * `flush()` writes the block cache to the file (nothing to do in memory).
+   * Writes the block cache to the file (nothing to do in memory).
    * @throws closed, an OS error (the cache keeps the data; a retry may succeed).
    */
   using core::flush;
-
-  /**
-   * `close()` flushes, closes the file and frees the memory; a second call
-   * does nothing. Afterwards every member fails with `closed` except
-   * `close()`, `closed()`, `rolled()` and the `noexcept` accessors, which
-   * report an empty buffer.
-   * @throws an OS error of the final flush: the buffer then stays open and
-   *   unchanged (strong); an error of `close(2)` itself: the buffer is
-   *   closed anyway.
-   * `closed()`: whether `close()` succeeded.
-   */
-  using core::close;
-  using core::closed;
 
   /** Whether the data moved to the temporary file (stays true after `close()`). */
   bool rolled() const noexcept { return rolled_; }
@@ -204,30 +166,6 @@ public:
 
   /** The threshold given at construction. */
   std::size_t threshold() const noexcept { return threshold_; }
-
-  /**
-   * `size()`, `empty()`: as `bytes_buf`'s. `capacity()`: bytes held without
-   * reallocation: the memory's capacity; after the rollover, `size()`.
-   */
-  using core::capacity;
-  using core::empty;
-  using core::size;
-
-  /**
-   * `reserve(n)`: in memory, reserves `min(n, threshold)` bytes (`n` if the
-   * threshold is 0); after the rollover does nothing. Strong guarantee.
-   * `shrink_to_fit()`: in memory, frees the capacity beyond the contents;
-   * after the rollover does nothing.
-   * `clear()`: size 0, position 0; stays rolled over if it was (the file is
-   * cut to 0). @throws closed, std::bad_alloc, an OS error (nothing changed).
-   */
-  using core::clear;
-  using core::reserve;
-  using core::shrink_to_fit;
-
-  /** `set_size_limit`, `size_limit`: as `bytes_buf`'s. @throws closed */
-  using core::set_size_limit;
-  using core::size_limit;
 
 private:
   // ---- storage operations for detail::file_core ----------------------------

@@ -30,11 +30,11 @@ struct file_window {
  * Written once here; `basic_bytes_buf`, `spooled_buf` and `span_buf` derive
  * from it (CRTP) and supply only where their bytes are.
  *
- * The members are protected: each buffer lists the ones it offers with
- * using-declarations, so its header shows its whole API, and a read-only
- * buffer simply does not offer the writing half. Their contracts are the
- * ones documented on `basic_bytes_buf`; the buffers' headers say where they
- * differ.
+ * The file-like API below is each buffer's public API, documented once
+ * here; the buffers' headers say where they differ. Members that need
+ * memory (`view`, `read_view`, `readline_view`) exist only for contiguous
+ * buffers, and the writing half only for writable ones (a `span_buf` has no
+ * `write` to call), through their requires-clauses.
  *
  * What `Derived` supplies (private, with `friend` access for the core). All
  * are called with no stream area live ("settled"), except `write_window`,
@@ -75,6 +75,178 @@ public:
   /** "All" for counts, "none" for the size limit. */
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
+  // ---- writing (the buffers that are `writable`) ----------------------------
+
+  /**
+   * Writes `bytes` at the position, overwriting, then extending; the
+   * position advances by the count. If the position is past the end, the gap
+   * is zero-filled first. An empty write changes nothing.
+   * @return `bytes.size()`.
+   * @throws closed, buffer_exported (even for an empty write), size_limit
+   *   (if the contents would grow past `size_limit()`; nothing is written),
+   *   std::bad_alloc; `spooled_buf`: an OS error. Strong guarantee
+   *   (`spooled_buf` after its rollover: basic).
+   * Invalidates `view()` spans.
+   */
+  std::size_t write(std::span<const std::byte> bytes)
+  requires Derived::writable;
+
+  /** Writes the characters of `chars` as bytes; see `write(span)`. */
+  std::size_t write(std::string_view chars)
+  requires Derived::writable;
+
+  /**
+   * Writes any contiguous range of `char`, `unsigned char` or `std::byte`
+   * (`std::vector`, `std::array`, ...); see `write(span)`.
+   */
+  template <byte_range R>
+  std::size_t write(const R &range)
+  requires Derived::writable;
+
+  /** `truncate(tell())`. */
+  std::uint64_t truncate()
+  requires Derived::writable;
+
+  /**
+   * Cuts the contents to `size` bytes if they are longer; never extends and
+   * never moves the position (a later write past the end zero-fills again).
+   * The capacity is kept.
+   * @return `size`.
+   * @throws closed, buffer_exported (even when nothing would be cut).
+   * Invalidates `view()` spans that reach past `size`.
+   */
+  std::uint64_t truncate(std::uint64_t size)
+  requires Derived::writable;
+
+  /** Size 0, position 0, capacity kept. @throws closed, buffer_exported */
+  void clear()
+  requires Derived::writable;
+
+  /** The storage's capacity (0 when closed). */
+  std::size_t capacity() const noexcept
+  requires Derived::writable;
+
+  /**
+   * Makes room for `n` bytes of contents without further allocation.
+   * @throws closed, buffer_exported, std::bad_alloc. Strong guarantee.
+   * Invalidates `view()` spans.
+   */
+  void reserve(std::size_t n)
+  requires Derived::writable;
+
+  /**
+   * Frees the capacity beyond the contents.
+   * @throws closed, buffer_exported, std::bad_alloc. Invalidates `view()`.
+   */
+  void shrink_to_fit()
+  requires Derived::writable;
+
+  /**
+   * Caps the contents at `limit` bytes: any write (file-like or through a
+   * stream) that would grow them past it fails with `size_limit`, the guard
+   * for decompressing untrusted input into memory. A file-like write writes
+   * nothing of a call that fails; a stream may land the bytes up to the
+   * limit before it reports `badbit`. Contents already longer than a new
+   * limit are kept and may be overwritten in place.
+   * @throws closed
+   */
+  void set_size_limit(std::size_t limit)
+  requires Derived::writable;
+
+  /** The size limit (`npos`: none, the default). @throws closed */
+  std::size_t size_limit() const
+  requires Derived::writable;
+
+  // ---- reading ------------------------------------------------------------------
+
+  /**
+   * Copies `min(out.size(), remaining)` bytes from the position into `out`
+   * and advances the position by that count.
+   * @return the count, 0 at or past the end. @throws closed
+   */
+  std::size_t readinto(std::span<std::byte> out);
+
+  /**
+   * Reads up to `n` bytes (all that remain by default) from the position.
+   * @return a new `Result` with the bytes, empty at or past the end.
+   * @throws closed, std::bad_alloc. Strong guarantee.
+   */
+  Result read(std::size_t n = npos);
+
+  /**
+   * Reads up to and including the next `'\n'`, at most `limit` bytes.
+   * @return the line, empty at or past the end (or for `limit == 0`).
+   * @throws closed, std::bad_alloc. Strong guarantee.
+   */
+  Result readline(std::size_t limit = npos);
+
+  /**
+   * Reads lines until their total length reaches `hint` (0: until the end),
+   * as `io.BytesIO.readlines`: the line that reaches the hint is included.
+   * @throws closed, std::bad_alloc. Strong guarantee.
+   */
+  std::vector<Result> readlines(std::size_t hint = 0);
+
+  /**
+   * The bytes and the position change of `read(n)`, as a view of the
+   * buffer's memory instead of a copy: valid until the buffer next changes,
+   * as `view()`. @throws closed
+   */
+  std::span<const std::byte> read_view(std::size_t n = npos)
+  requires Derived::contiguous;
+
+  /** The bytes and the position change of `readline(limit)`, as a view; see `read_view`. */
+  std::span<const std::byte> readline_view(std::size_t limit = npos)
+  requires Derived::contiguous;
+
+  /**
+   * Moves the position, as `io.BytesIO.seek`. `beg`: to `off`, which must
+   * not be negative; `cur`/`end`: relative to the position or the end,
+   * clamped to 0. No upper bound: a later write zero-fills the gap. Never
+   * changes the contents.
+   * @return the new position.
+   * @throws closed; invalid_argument for `beg` with `off < 0`, an unknown
+   *   `dir`, or a position beyond `INT64_MAX`.
+   */
+  std::uint64_t seek(std::int64_t off, std::ios_base::seekdir dir = std::ios_base::beg);
+
+  /** The position. @throws closed */
+  std::uint64_t tell() const;
+
+  /** A copy of the whole contents. @throws closed, std::bad_alloc */
+  Result getvalue() const
+  requires Derived::writable;
+
+  /**
+   * The whole contents without a copy, like `std::stringbuf::view()`:
+   * valid until the next call that changes the buffer (write, stream output,
+   * truncate, reserve, shrink_to_fit, clear, take, close, move). Empty when
+   * closed.
+   */
+  std::span<const std::byte> view() const noexcept
+  requires Derived::contiguous;
+
+  // ---- state ----------------------------------------------------------------------
+
+  /**
+   * Frees the storage and closes the buffer; a second call does nothing.
+   * Afterwards every member fails with `closed` except `close()` and
+   * `closed()`, and `view`, `size`, `empty`, `capacity` report an empty
+   * buffer; the stream's reads and writes fail.
+   * @throws buffer_exported (the buffer stays open and unchanged);
+   *   `spooled_buf`: see there.
+   */
+  void close();
+
+  /** Whether `close()` was called (and succeeded). */
+  bool closed() const noexcept { return closed_; }
+
+  /** The length of the contents (0 when closed). */
+  std::size_t size() const noexcept { return closed_ ? 0 : static_cast<std::size_t>(cur_size()); }
+
+  /** Whether the contents are empty. */
+  bool empty() const noexcept { return size() == 0; }
+
 protected:
   file_core() = default;
   file_core(file_core &&other) noexcept;
@@ -84,56 +256,8 @@ protected:
   ~file_core() override;
   void swap(file_core &other) noexcept;
 
-  // ---- the file-like API, offered by the buffers --------------------------
-
-  std::size_t write(std::span<const std::byte> bytes)
-  requires Derived::writable;
-  std::size_t write(std::string_view chars)
-  requires Derived::writable;
-  template <byte_range R>
-  std::size_t write(const R &range)
-  requires Derived::writable;
-
-  std::size_t readinto(std::span<std::byte> out);
-  Result read(std::size_t n = npos);
-  Result readline(std::size_t limit = npos);
-  std::vector<Result> readlines(std::size_t hint = 0);
-  std::span<const std::byte> read_view(std::size_t n = npos)
-  requires Derived::contiguous;
-  std::span<const std::byte> readline_view(std::size_t limit = npos)
-  requires Derived::contiguous;
-
-  std::uint64_t seek(std::int64_t off, std::ios_base::seekdir dir = std::ios_base::beg);
-  std::uint64_t tell() const;
-  std::uint64_t truncate()
-  requires Derived::writable;
-  std::uint64_t truncate(std::uint64_t size)
-  requires Derived::writable;
-
-  Result getvalue() const;
-  std::span<const std::byte> view() const noexcept
-  requires Derived::contiguous;
-
+  /** Makes the storage durable (`sync_storage`). @throws closed, what it throws */
   void flush();
-  void close();
-  bool closed() const noexcept { return closed_; }
-  std::size_t size() const noexcept { return closed_ ? 0 : static_cast<std::size_t>(cur_size()); }
-  bool empty() const noexcept { return size() == 0; }
-
-  std::size_t capacity() const noexcept
-  requires Derived::writable;
-  void reserve(std::size_t n)
-  requires Derived::writable;
-  void shrink_to_fit()
-  requires Derived::writable;
-  void clear()
-  requires Derived::writable;
-  void set_size_limit(std::size_t limit)
-  requires Derived::writable;
-  std::size_t size_limit() const
-  requires Derived::writable;
-
-  // ---- for the buffers ---------------------------------------------------------
 
   /** The length and the position; exact only when settled. */
   std::uint64_t file_size() const noexcept { return size_; }
@@ -149,10 +273,10 @@ protected:
     return d;
   }
 
-  /** @throws closed */
-  void check_open(const char *op) const;
-  /** @throws closed, buffer_exported */
-  void check_mutable(const char *op) const;
+  /** Checks the buffer is open (@throws closed), then settles. */
+  void begin(const char *op);
+  /** Checks the buffer may change (@throws closed, buffer_exported), then settles. */
+  void begin_change(const char *op);
 
   /** Counts a live exported view (`getbuffer`): it refuses every change of the bytes' location. */
   void pin() noexcept { ++exports_; }
@@ -176,11 +300,13 @@ private:
   Derived &derived() noexcept { return static_cast<Derived &>(*this); }
   const Derived &derived() const noexcept { return static_cast<const Derived &>(*this); }
 
+  void check_open(const char *op) const;
   std::uint64_t cur_pos() const noexcept;
   std::uint64_t cur_size() const noexcept;
   std::size_t remaining(std::size_t n) const noexcept;
   std::uint64_t write_ceiling() const noexcept;
   std::span<const char> run_at(std::uint64_t pos);
+  std::size_t copy_out(char *out, std::size_t n);
   std::size_t line_length(std::span<const char> run, std::size_t want, bool &complete) const noexcept;
   bool enter_read();
   void enter_write() noexcept;

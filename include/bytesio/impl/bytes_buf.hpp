@@ -59,15 +59,13 @@ void basic_bytes_buf<Storage>::swap(basic_bytes_buf &other) noexcept(
 
 template <class Storage>
 auto basic_bytes_buf<Storage>::getbuffer() -> exported_view {
-  this->check_open("getbuffer");
-  this->settle(); // no put area while pinned: every stream write reaches xsputn's checks
+  this->begin("getbuffer"); // no put area while pinned: every stream write reaches xsputn's checks
   return exported_view(this, {detail::bytes_of(storage_), static_cast<std::size_t>(this->file_size())});
 }
 
 template <class Storage>
 Storage basic_bytes_buf<Storage>::take() {
-  this->check_mutable("take");
-  this->settle();
+  this->begin_change("take");
   storage_.resize(static_cast<std::size_t>(this->file_size())); // shrinking: drops the slack, never reallocates
   Storage out = std::move(storage_);
   storage_.clear();

@@ -204,12 +204,19 @@ void file_core<Derived, Result>::check_open(const char *op) const {
 }
 
 template <class Derived, class Result>
-void file_core<Derived, Result>::check_mutable(const char *op) const {
+void file_core<Derived, Result>::begin(const char *op) {
+  check_open(op);
+  settle();
+}
+
+template <class Derived, class Result>
+void file_core<Derived, Result>::begin_change(const char *op) {
   check_open(op);
   if (exports_ != 0)
     throw_error(errc::buffer_exported, std::string("bytesio: ") + op + " while " +
                                            std::to_string(exports_) +
                                            " getbuffer() view(s) are alive");
+  settle();
 }
 
 // ---- writing --------------------------------------------------------------------
@@ -218,10 +225,9 @@ template <class Derived, class Result>
 std::size_t file_core<Derived, Result>::write(std::span<const std::byte> bytes)
 requires Derived::writable
 {
-  check_mutable("write");
+  begin_change("write");
   if (bytes.empty())
     return 0;
-  settle();
   const std::uint64_t ceiling = write_ceiling();
   if (pos_ >= ceiling || bytes.size() > ceiling - pos_)
     throw_error(errc::size_limit,
@@ -261,8 +267,7 @@ template <class Derived, class Result>
 std::uint64_t file_core<Derived, Result>::truncate(std::uint64_t size)
 requires Derived::writable
 {
-  check_mutable("truncate");
-  settle();
+  begin_change("truncate");
   if constexpr (requires(Derived &d) { d.truncate_storage(size); })
     derived().truncate_storage(size);
   size_ = std::min(size_, size);
@@ -273,8 +278,7 @@ template <class Derived, class Result>
 void file_core<Derived, Result>::clear()
 requires Derived::writable
 {
-  check_mutable("clear");
-  settle();
+  begin_change("clear");
   if constexpr (requires(Derived &d) { d.truncate_storage(0); })
     derived().truncate_storage(0);
   size_ = pos_ = 0;
@@ -291,8 +295,7 @@ template <class Derived, class Result>
 void file_core<Derived, Result>::reserve(std::size_t n)
 requires Derived::writable
 {
-  check_mutable("reserve");
-  settle();
+  begin_change("reserve");
   derived().reserve_storage(n);
 }
 
@@ -300,8 +303,7 @@ template <class Derived, class Result>
 void file_core<Derived, Result>::shrink_to_fit()
 requires Derived::writable
 {
-  check_mutable("shrink_to_fit");
-  settle();
+  begin_change("shrink_to_fit");
   derived().shrink_storage(size_);
 }
 
@@ -309,8 +311,7 @@ template <class Derived, class Result>
 void file_core<Derived, Result>::set_size_limit(std::size_t limit)
 requires Derived::writable
 {
-  check_open("set_size_limit");
-  settle(); // the put area's end depends on the limit
+  begin("set_size_limit"); // the put area's end depends on the limit
   limit_ = limit;
 }
 
@@ -325,15 +326,14 @@ requires Derived::writable
 // ---- reading --------------------------------------------------------------------
 
 template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::readinto(std::span<std::byte> out) {
-  check_open("readinto");
-  settle();
-  auto *dst = reinterpret_cast<char *>(out.data());
+std::size_t file_core<Derived, Result>::copy_out(char *out, std::size_t n) {
+  // Precondition: settled, open. The one loop of every read: window by
+  // window, or around the windows where the buffer offers that.
   std::size_t done = 0;
-  while (done < out.size() && pos_ < size_) {
-    const std::size_t want = remaining(out.size() - done);
-    if constexpr (requires(Derived &d) { d.read_direct(pos_, dst, want); }) {
-      const std::size_t got = derived().read_direct(pos_, dst + done, want);
+  while (done < n && pos_ < size_) {
+    const std::size_t want = remaining(n - done);
+    if constexpr (requires(Derived &d) { d.read_direct(pos_, out, want); }) {
+      const std::size_t got = derived().read_direct(pos_, out + done, want);
       if (got != npos) {
         pos_ += got;
         done += got;
@@ -346,7 +346,7 @@ std::size_t file_core<Derived, Result>::readinto(std::span<std::byte> out) {
     if (run.empty())
       break;
     const std::size_t k = std::min(run.size(), want);
-    std::memcpy(dst + done, run.data(), k);
+    std::memcpy(out + done, run.data(), k);
     pos_ += k;
     done += k;
   }
@@ -354,9 +354,14 @@ std::size_t file_core<Derived, Result>::readinto(std::span<std::byte> out) {
 }
 
 template <class Derived, class Result>
+std::size_t file_core<Derived, Result>::readinto(std::span<std::byte> out) {
+  begin("readinto");
+  return copy_out(reinterpret_cast<char *>(out.data()), out.size());
+}
+
+template <class Derived, class Result>
 Result file_core<Derived, Result>::read(std::size_t n) {
-  check_open("read");
-  settle();
+  begin("read");
   const std::size_t want = remaining(n);
   const std::span<const char> run = run_at(pos_);
   if (run.size() >= want) { // one window holds it all: one exact copy
@@ -368,7 +373,7 @@ Result file_core<Derived, Result>::read(std::size_t n) {
   resize_for_overwrite(out, want);
   const std::uint64_t start = pos_;
   try {
-    out.resize(readinto(std::span(bytes_of(out), want)));
+    out.resize(copy_out(reinterpret_cast<char *>(bytes_of(out)), want));
   } catch (...) {
     settle();
     pos_ = start; // strong guarantee: a failure consumes nothing
@@ -389,8 +394,7 @@ std::size_t file_core<Derived, Result>::line_length(std::span<const char> run, s
 
 template <class Derived, class Result>
 Result file_core<Derived, Result>::readline(std::size_t limit) {
-  check_open("readline");
-  settle();
+  begin("readline");
   std::size_t want = remaining(limit);
   std::span<const char> run = run_at(pos_);
   bool complete = false;
@@ -423,8 +427,7 @@ Result file_core<Derived, Result>::readline(std::size_t limit) {
 
 template <class Derived, class Result>
 std::vector<Result> file_core<Derived, Result>::readlines(std::size_t hint) {
-  check_open("readlines");
-  settle();
+  begin("readlines");
   const std::uint64_t start = pos_;
   try {
     return collect_lines([this] { return readline(); }, hint);
@@ -439,8 +442,7 @@ template <class Derived, class Result>
 std::span<const std::byte> file_core<Derived, Result>::read_view(std::size_t n)
 requires Derived::contiguous
 {
-  check_open("read_view");
-  settle();
+  begin("read_view");
   const std::size_t k = remaining(n);
   const std::span<const char> run = run_at(pos_);
   pos_ += k;
@@ -451,8 +453,7 @@ template <class Derived, class Result>
 std::span<const std::byte> file_core<Derived, Result>::readline_view(std::size_t limit)
 requires Derived::contiguous
 {
-  check_open("readline_view");
-  settle();
+  begin("readline_view");
   const std::span<const char> run = run_at(pos_);
   bool complete = false;
   const std::size_t n = line_length(run, remaining(limit), complete);
@@ -461,7 +462,9 @@ requires Derived::contiguous
 }
 
 template <class Derived, class Result>
-Result file_core<Derived, Result>::getvalue() const {
+Result file_core<Derived, Result>::getvalue() const
+requires Derived::writable
+{
   check_open("getvalue");
   if constexpr (Derived::contiguous)
     return derived().result_of(derived().memory(), static_cast<std::size_t>(cur_size()));
@@ -482,8 +485,7 @@ requires Derived::contiguous
 
 template <class Derived, class Result>
 std::uint64_t file_core<Derived, Result>::seek(std::int64_t off, std::ios_base::seekdir dir) {
-  check_open("seek");
-  settle();
+  begin("seek");
   pos_ = file_seek_target(off, dir, pos_, size_);
   return pos_;
 }
@@ -496,8 +498,7 @@ std::uint64_t file_core<Derived, Result>::tell() const {
 
 template <class Derived, class Result>
 void file_core<Derived, Result>::flush() {
-  check_open("flush");
-  settle();
+  begin("flush");
   if constexpr (requires(Derived &d) { d.sync_storage(); })
     derived().sync_storage();
 }
@@ -506,8 +507,7 @@ template <class Derived, class Result>
 void file_core<Derived, Result>::close() {
   if (closed_)
     return;
-  check_mutable("close");
-  settle();
+  begin_change("close");
   if constexpr (requires(Derived &d) { d.sync_storage(); })
     derived().sync_storage(); // a failure leaves the buffer open, nothing lost
   closed_ = true;
@@ -593,32 +593,20 @@ std::streamsize file_core<Derived, Result>::xsgetn(char_type *s, std::streamsize
     advance_get(want);
     return n;
   }
-  std::size_t done = 0;
-  for (;;) {
-    const std::size_t k = std::min(want - done, static_cast<std::size_t>(egptr() - gptr()));
-    if (k != 0) {
-      std::memcpy(s + done, gptr(), k);
-      advance_get(k);
-      done += k;
-    }
-    if (done == want)
-      break;
-    settle();
-    if (closed_)
-      break;
-    if constexpr (requires(Derived &d) { d.read_direct(pos_, s, want); }) {
-      const std::size_t got = derived().read_direct(pos_, s + done, remaining(want - done));
-      if (got != npos) {
-        pos_ += got;
-        done += got;
-        if (got == 0)
-          break;
-        continue;
-      }
-    }
-    if (!enter_read())
-      break;
+  // Drain the get area, then read the rest.
+  const auto got = static_cast<std::size_t>(egptr() - gptr());
+  if (got != 0) {
+    std::memcpy(s, gptr(), got);
+    advance_get(got);
   }
+  settle();
+  if (closed_)
+    return static_cast<std::streamsize>(got);
+  const std::size_t done = got + copy_out(s + got, want - got);
+  // In memory a get area at the new position is free to open, and the next
+  // small read then takes the hot path; a window elsewhere may cost I/O.
+  if constexpr (Derived::contiguous)
+    enter_read();
   return static_cast<std::streamsize>(done);
 }
 
