@@ -189,6 +189,7 @@ struct igzip_inflate_engine::state {
   std::uint32_t header_crc = 0;
   std::uint64_t pos = 0;          // offset of the next input byte
   std::uint64_t member_start = 0; // offset of the current member's magic
+  std::uint64_t data_start = 0;   // offset of the current member's deflate data
   std::uint64_t trailer_start = 0;
   std::uint64_t member_out = 0;
   std::uint64_t members = 0; // members completed, trailer checked
@@ -388,6 +389,7 @@ bool igzip_inflate_engine::filter(const char *&src_begin, const char *src_end, c
         return true;
       }
       s.reset_inflate();
+      s.data_start = s.pos;
       s.where = state::phase::body;
       break;
 
@@ -410,9 +412,12 @@ bool igzip_inflate_engine::filter(const char *&src_begin, const char *src_end, c
       out += produced;
       s.member_out += produced;
       if (ret < 0) {
-        const auto buffered = static_cast<std::uint64_t>(std::max(z.read_in_length, 0) / 8);
-        fail(std::string(isal_error_name(ret)) + " near offset " +
-             std::to_string(s.pos - std::min(buffered, s.pos)) + " in " + s.member_name());
+        // Where ISA-L stops in bad deflate data depends on how much input
+        // each call had (its fast path reads 8 bytes further before it
+        // notices), so a precise offset would differ between chunkings. The
+        // offset where the member's deflate data starts does not.
+        fail(std::string(isal_error_name(ret)) + " in the deflate data starting" +
+             at(s.data_start) + " of " + s.member_name());
       }
       if (z.block_state == ISAL_BLOCK_FINISH) {
         // ISA-L reads ahead into a 64-bit bit buffer: the whole bytes left in
@@ -437,8 +442,8 @@ bool igzip_inflate_engine::filter(const char *&src_begin, const char *src_end, c
             s.fail_truncated("deflate data");
           return true;
         }
-        fail("deflate decoder made no progress near offset " + std::to_string(s.pos) + " in " +
-             s.member_name());
+        fail("deflate decoder made no progress in the deflate data starting" + at(s.data_start) +
+             " of " + s.member_name());
       }
       break;
     }
@@ -472,6 +477,7 @@ void igzip_inflate_engine::close() noexcept {
   s.count = 0;
   s.pos = 0;
   s.member_start = 0;
+  s.data_start = 0;
   s.trailer_start = 0;
   s.member_out = 0;
   s.members = 0;

@@ -5,6 +5,8 @@
 
 #include "bytesio/iostreams.hpp"
 
+#include "support/test_support.hpp"
+
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/device/array.hpp>
 #include <boost/iostreams/device/back_inserter.hpp>
@@ -34,21 +36,13 @@ static_assert(BYTESIO_BASE64_FILTERS == 1, "Boost is installed, so the filters m
 
 namespace {
 
-std::string str(const bytesio::byte_vector &v) {
-  return {reinterpret_cast<const char *>(v.data()), v.size()};
-}
+using bytesio::test::random_bytes;
+using bytesio::test::read_file;
+using bytesio::test::str;
+using bytesio::test::write_file;
 
 std::string decode(std::string_view text, base64_options o = {}) {
   return str(base64_decode(text, o));
-}
-
-std::string random_bytes(std::size_t n, unsigned seed = 42) {
-  std::mt19937 gen(seed);
-  std::uniform_int_distribution<int> d(0, 255);
-  std::string s(n, '\0');
-  for (auto &c : s)
-    c = static_cast<char>(d(gen));
-  return s;
 }
 
 base64_options unpadded() {
@@ -552,20 +546,6 @@ BOOST_AUTO_TEST_CASE(line_wrapping_terminates_every_line) {
   BOOST_TEST(two.substr(76, 2) == "\r\n");
 }
 
-namespace {
-
-std::string read_file(const std::filesystem::path &p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const std::filesystem::path &p, const std::string &s) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(s.data(), static_cast<std::streamsize>(s.size()));
-}
-
-} // namespace
-
 BOOST_AUTO_TEST_CASE(byte_identical_to_coreutils_base64_w76) {
   if (std::system("base64 --version > /dev/null 2>&1") != 0) {
     BOOST_TEST_MESSAGE("coreutils base64 not found; skipped");
@@ -595,4 +575,111 @@ BOOST_AUTO_TEST_CASE(byte_identical_to_coreutils_base64_w76) {
     BOOST_TEST(read_file(back) == data, "n = " << n);
   }
   std::filesystem::remove_all(dir);
+}
+
+// --- sticky failures (DESIGN.md, "Sticky filter failures") ----------------------
+
+namespace {
+
+// Decodes `text` through a filtering_ostream into a bytes_buf, written in
+// one piece; returns the message reset() threw ("" if none).
+std::string ostream_error(const std::string &text, base64_options o, std::streamsize buffer,
+                          bytesio::bytes_buf &sink) {
+  io::filtering_ostream os;
+  if (buffer > 0)
+    os.push(base64_decoder(o), buffer);
+  else
+    os.push(base64_decoder(o));
+  os.push(bytesio::bytes_device(sink));
+  os.write(text.data(), static_cast<std::streamsize>(text.size()));
+  try {
+    os.reset();
+  } catch (const std::ios_base::failure &e) {
+    BOOST_TEST((e.code() == bytesio::errc::invalid_base64));
+    return e.what();
+  }
+  return {};
+}
+
+std::string one_shot_error(const std::string &text, base64_options o) {
+  try {
+    (void)base64_decode(text, o);
+  } catch (const std::ios_base::failure &e) {
+    return e.what();
+  }
+  return {};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(ostream_reports_the_first_error_from_reset) {
+  // The cases of issue 12: reset() used to return normally.
+  bytesio::bytes_buf sink;
+  BOOST_TEST(ostream_error("QUJD*", {}, 0, sink) == one_shot_error("QUJD*", {}));
+  BOOST_TEST(one_shot_error("QUJD*", {}).find("byte offset 4:") != std::string::npos);
+  BOOST_TEST(sink.size() <= 3u);
+  bytesio::bytes_buf sink2;
+  BOOST_TEST(ostream_error("=", unpadded(), 0, sink2) == one_shot_error("=", unpadded()));
+  BOOST_TEST(!one_shot_error("=", unpadded()).empty());
+}
+
+BOOST_AUTO_TEST_CASE(ostream_never_replays_or_truncates_silently) {
+  const std::string payload = random_bytes(60000, 12);
+  const std::string text = base64_encode(payload) + "*";
+  const std::string want = one_shot_error(text, {});
+  BOOST_TEST_REQUIRE(want.find("byte offset 80000:") != std::string::npos);
+  for (std::streamsize buffer :
+       {std::streamsize{0}, std::streamsize{1}, std::streamsize{7}, std::streamsize{1} << 20}) {
+    bytesio::bytes_buf sink;
+    BOOST_TEST(ostream_error(text, {}, buffer, sink) == want, "buffer " << buffer);
+    const auto v = sink.view();
+    BOOST_TEST(v.size() <= payload.size(), "buffer " << buffer);
+    BOOST_TEST(str(sink.getvalue()) == payload.substr(0, v.size()), "buffer " << buffer);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_filter_rethrows_until_closed_then_is_fresh) {
+  base64_decoder f;
+  std::string out;
+  auto snk = io::back_inserter(out);
+  std::string first;
+  try {
+    io::write(f, snk, "Zm9v*m9v", 8);
+  } catch (const std::ios_base::failure &e) {
+    first = e.what();
+  }
+  BOOST_TEST_REQUIRE(first.find("byte offset 4:") != std::string::npos);
+  const std::size_t size = out.size();
+  const auto rethrows = [&](auto &&op) {
+    try {
+      op();
+    } catch (const std::ios_base::failure &e) {
+      return e.what() == first && out.size() == size;
+    }
+    return false;
+  };
+  BOOST_TEST(rethrows([&] { io::write(f, snk, "Zm9v", 4); }));
+  BOOST_TEST(rethrows([&] { io::write(f, snk, "Zm9v", 4); }));
+  BOOST_TEST(rethrows([&] { io::close(f, snk, std::ios_base::in); }));
+  BOOST_TEST(rethrows([&] { io::close(f, snk, std::ios_base::out); }));
+  // The closing call delivered it and reset the filter.
+  out.clear();
+  io::write(f, snk, "Zm9v", 4);
+  io::close(f, snk, std::ios_base::out);
+  BOOST_TEST(out == "foo");
+}
+
+BOOST_AUTO_TEST_CASE(encoder_stops_at_a_sink_size_limit) {
+  const std::string data = random_bytes(100000, 5);
+  bytesio::bytes_buf sink;
+  sink.set_size_limit(1000);
+  io::filtering_ostream os;
+  os.push(base64_encoder());
+  os.push(bytesio::bytes_device(sink), 1); // unbuffered: the failure reaches the filter
+  os.write(data.data(), static_cast<std::streamsize>(data.size()));
+  BOOST_TEST(os.bad());
+  BYTESIO_CHECK_ERRC(os.reset(), bytesio::errc::size_limit);
+  const std::string coded = base64_encode(data);
+  BOOST_TEST(sink.size() <= 1000u);
+  BOOST_TEST(str(sink.getvalue()) == coded.substr(0, sink.size()));
 }

@@ -8,6 +8,8 @@
 #include "bytesio/bytes_stream.hpp"
 #include "bytesio/iostreams.hpp"
 
+#include "support/test_support.hpp"
+
 #include <boost/iostreams/compose.hpp>
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/device/array.hpp>
@@ -62,13 +64,10 @@ std::string csv_text(std::size_t size) {
   return s;
 }
 
-std::string random_bytes(std::size_t size, unsigned seed = 7) {
-  std::mt19937 rng(seed);
-  std::string s(size, '\0');
-  for (auto &c : s)
-    c = static_cast<char>(rng() & 0xFF);
-  return s;
-}
+using bytesio::test::random_bytes;
+using bytesio::test::read_file;
+using bytesio::test::temp_dir;
+using bytesio::test::write_file;
 
 // --- our filters, both ways of using them --------------------------------------
 
@@ -158,39 +157,6 @@ std::string zlib_gzip(const std::string &data, int level, const zlib_header *h =
   out.resize(z.total_out);
   deflateEnd(&z);
   return out;
-}
-
-// Temporary files for the gzip tool, removed on destruction.
-class temp_dir {
-public:
-  temp_dir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "igzip_test.XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir &) = delete;
-  temp_dir &operator=(const temp_dir &) = delete;
-  std::filesystem::path operator/(const std::string &name) const { return path_ / name; }
-
-private:
-  std::filesystem::path path_;
-};
-
-void write_file(const std::filesystem::path &p, const std::string &s) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(s.data(), static_cast<std::streamsize>(s.size()));
-  BOOST_REQUIRE(f.good());
-}
-
-std::string read_file(const std::filesystem::path &p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 int run(const std::string &command) { return std::system(command.c_str()); }
@@ -765,4 +731,157 @@ BOOST_AUTO_TEST_CASE(chains_with_base64_and_files) {
     io::copy(in, io::back_inserter(back));
     BOOST_TEST((back == data));
   }
+}
+
+// --- sticky failures (DESIGN.md, "Sticky filter failures") ----------------------
+
+namespace {
+
+// Decompresses `gz` through a filtering_ostream (filter buffer `buffer`, 0:
+// the default) into a bytes_buf; returns the message reset() threw.
+std::string ostream_error(const std::string &gz, std::streamsize buffer, bytesio::bytes_buf &sink) {
+  io::filtering_ostream os;
+  if (buffer > 0)
+    os.push(igzip_decompressor(), buffer);
+  else
+    os.push(igzip_decompressor());
+  os.push(bytesio::bytes_device(sink));
+  os.write(gz.data(), static_cast<std::streamsize>(gz.size()));
+  try {
+    os.reset();
+  } catch (const std::ios_base::failure &e) {
+    BOOST_TEST((e.code() == bytesio::errc::invalid_gzip));
+    return e.what();
+  }
+  return {};
+}
+
+std::string istream_error(const std::string &gz) {
+  try {
+    gunzip_in(gz);
+  } catch (const std::ios_base::failure &e) {
+    return e.what();
+  }
+  return {};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(output_use_reports_trailing_garbage_like_input_use) {
+  // Issue 12: the output chain said "truncated input ... member 4".
+  const std::string gz = gzip_out("hello\n") + std::string(1, '\0');
+  const std::string want = istream_error(gz);
+  BOOST_TEST(want.find("trailing garbage after the last member: byte 0x00 at offset " +
+                       std::to_string(gz.size() - 1)) != std::string::npos);
+  for (std::streamsize buffer :
+       {std::streamsize{0}, std::streamsize{1}, std::streamsize{1} << 20}) {
+    bytesio::bytes_buf sink;
+    BOOST_TEST(ostream_error(gz, buffer, sink) == want, "buffer " << buffer);
+    // What went out before the error is a prefix of the data, never more.
+    BOOST_TEST(std::string("hello\n").substr(0, sink.size()) == bytesio::test::str(sink.view()));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(output_use_never_hands_on_data_twice) {
+  // Issue 12: with a 1 MiB filter buffer the sink got 851,968 bytes of 300,000.
+  const std::string data = csv_text(300000);
+  const std::string gz = gzip_out(data);
+  const std::size_t trailer = gz.size() - 8;
+  for (const std::string &bad : {flipped(gz, trailer), flipped(gz, trailer + 4)}) {
+    const std::string want = istream_error(bad);
+    BOOST_TEST_REQUIRE(!want.empty());
+    for (std::streamsize buffer : {std::streamsize{0}, std::streamsize{1} << 20}) {
+      bytesio::bytes_buf sink;
+      BOOST_TEST(ostream_error(bad, buffer, sink) == want, "buffer " << buffer);
+      BOOST_TEST(sink.size() <= data.size());
+      BOOST_TEST((bytesio::test::str(sink.view()) == data.substr(0, sink.size())));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_filter_rethrows_until_closed_then_is_fresh) {
+  igzip_decompressor f(7);
+  std::string out;
+  auto snk = io::back_inserter(out);
+  const std::string bad = with_byte(gzip_out(small_text), 0, 'x');
+  std::string first;
+  try {
+    io::write(f, snk, bad.data(), static_cast<std::streamsize>(bad.size()));
+  } catch (const std::ios_base::failure &e) {
+    first = e.what();
+  }
+  BOOST_TEST_REQUIRE(first.find("bad magic byte 0x78 at offset 0") != std::string::npos);
+  const auto rethrows = [&](auto &&op) {
+    try {
+      op();
+    } catch (const std::ios_base::failure &e) {
+      return e.what() == first && out.empty();
+    }
+    return false;
+  };
+  const std::string good = gzip_out(small_text);
+  igzip_decompressor copy = f; // copies share the state, failure included
+  BOOST_TEST(rethrows([&] { io::write(copy, snk, good.data(), 10); }));
+  BOOST_TEST(rethrows([&] { io::close(f, snk, std::ios_base::in); }));
+  BOOST_TEST(rethrows([&] { io::close(copy, snk, std::ios_base::out); }));
+  // That close ended the stream: the filter (every copy) starts afresh.
+  io::write(f, snk, good.data(), static_cast<std::streamsize>(good.size()));
+  io::close(f, snk, std::ios_base::out);
+  BOOST_TEST(out == small_text);
+}
+
+BOOST_AUTO_TEST_CASE(compressor_stops_at_a_sink_size_limit) {
+  const std::string data = random_bytes(200000, 3); // incompressible
+  bytesio::bytes_buf sink;
+  sink.set_size_limit(50000);
+  igzip_compressor c(1, 4096);
+  {
+    io::filtering_ostream os;
+    os.push(c);
+    os.push(bytesio::bytes_device(sink), 1); // unbuffered: the failure reaches the filter
+    os.write(data.data(), static_cast<std::streamsize>(data.size()));
+    BOOST_TEST(os.bad());
+    BYTESIO_CHECK_ERRC(os.reset(), bytesio::errc::size_limit);
+  }
+  BOOST_TEST(sink.size() <= 50000u);
+  // What landed is the start of the member: zlib reads a prefix of the data.
+  z_stream z{};
+  BOOST_REQUIRE(inflateInit2(&z, 31) == Z_OK);
+  std::string back(data.size(), '\0');
+  const auto v = sink.view();
+  z.next_in = reinterpret_cast<Bytef *>(const_cast<std::byte *>(v.data()));
+  z.avail_in = static_cast<uInt>(v.size());
+  z.next_out = reinterpret_cast<Bytef *>(back.data());
+  z.avail_out = static_cast<uInt>(back.size());
+  BOOST_TEST(inflate(&z, Z_SYNC_FLUSH) == Z_OK);
+  back.resize(z.total_out);
+  inflateEnd(&z);
+  BOOST_TEST(back.size() > 0u);
+  BOOST_TEST((back == data.substr(0, back.size())));
+  // The shared state was reset by the failed stream's close.
+  BOOST_TEST(gunzip_out(gzip_out(small_text)) == small_text);
+  std::string again;
+  {
+    io::filtering_ostream os;
+    os.push(c);
+    os.push(io::back_inserter(again));
+    os << small_text;
+    os.reset();
+  }
+  BOOST_TEST(gunzip_out(again) == small_text);
+}
+
+BOOST_AUTO_TEST_CASE(deflate_errors_name_the_member_and_its_data) {
+  const std::string gz = gzip_out(csv_text(20000));
+  bool seen = false;
+  for (std::size_t i = 10; i < gz.size() - 8 && !seen; i += 97) {
+    const std::string bad = flipped(gz, i);
+    const std::string e = istream_error(bad);
+    if (e.find("in the deflate data starting at offset 10 of member 1") != std::string::npos) {
+      seen = true;
+      bytesio::bytes_buf sink;
+      BOOST_TEST(ostream_error(bad, 1, sink) == e);
+    }
+  }
+  BOOST_TEST(seen);
 }

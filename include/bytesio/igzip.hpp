@@ -224,7 +224,9 @@ private:
  *   (in the header, the deflate data or the trailer);
  * - a magic other than 1f 8b, a method other than 8 (deflate), reserved FLG
  *   bits 5..7 set, a wrong header CRC;
- * - invalid deflate data (as ISA-L reports it);
+ * - invalid deflate data (as ISA-L reports it; the offset is where the
+ *   member's deflate data starts, because the point where ISA-L notices the
+ *   damage depends on how much input it was given at a time);
  * - a trailer whose CRC-32 or ISIZE (length mod 2^32) disagrees with the data;
  * - bytes after a member that do not start another member (trailing garbage,
  *   zero padding included, which `gzip -d` only warns about).

@@ -58,8 +58,7 @@ std::streamsize base64_filter<Core>::write(Sink &snk, const char *s, std::stream
     while (flush(snk) && done < total) {
       const std::size_t k = std::min(total - done, chunk);
       reserve_out(core_.max_output(k));
-      end_ =
-          static_cast<std::size_t>(core_.process(s + done, k, out_.data() + end_) - out_.data());
+      end_ = static_cast<std::size_t>(core_.process(s + done, k, out_.data() + end_) - out_.data());
       done += k;
     }
     return static_cast<std::streamsize>(done);
@@ -114,8 +113,8 @@ void base64_filter<Core>::close(Device &dev, std::ios_base::openmode which) {
   // caller of boost::iostreams::close(filter, device) closes both. Only the
   // close of the direction in use (or `out` on an unused filter: an empty
   // output stream) ends the stream; the other one only reports a failure.
-  const bool ends_stream = which == std::ios_base::in ? mode_ == mode::reading
-                                                      : mode_ != mode::reading;
+  const bool ends_stream =
+      which == std::ios_base::in ? mode_ == mode::reading : mode_ != mode::reading;
   if (!ends_stream || (which != std::ios_base::in && which != std::ios_base::out)) {
     failure_.rethrow_if_failed();
     return;
