@@ -176,7 +176,10 @@ byte_vector base64_decode(std::string_view text, base64_options options = {});
  * means. A `filtering_ostream` therefore reports the error from `reset()`,
  * `pop()` or `close()` at the latest, whatever its `exceptions()` are.
  * Each copy has its own state (failure included); the chain's copy is the
- * one that fails.
+ * one that fails. A device pushed with a buffer (Boost's default) gets the
+ * chain's last bytes in the `sync()` of Boost's close, which swallows what
+ * the device throws before any filter sees it: push a device that may
+ * refuse bytes unbuffered (`push(dev, 1)`).
  */
 class base64_encoder : public detail::base64_filter<detail::base64_encoder_core> {
 public:

@@ -30,6 +30,13 @@
  * `filtering_ostream` an error reaches the user from `reset()`, `pop()` or
  * `close()` at the latest, with the same code and message (the same
  * offset) as through a `filtering_istream`.
+ *
+ * One failure no filter can keep: a device pushed with a buffer (Boost's
+ * default) receives the chain's last bytes in the `sync()` of Boost's
+ * close, which swallows what the device throws, so that error never reaches
+ * a filter or the user. For a device that may refuse bytes (a `bytes_device`
+ * over a buffer with a size limit), push it unbuffered (`push(dev, 1)`), or
+ * check the device's own state afterwards.
  */
 
 #include "bytesio/detail/igzip_engine.hpp"
