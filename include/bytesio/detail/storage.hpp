@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <new>
-#include <cstddef>
-#include <cstring>
 #include <ranges>
 #include <span>
 #include <string_view>
@@ -88,19 +88,21 @@ S copy_of(const S &like, const std::byte *p, std::size_t n) {
 }
 
 /**
- * Writes `n > 0` bytes at `pos` into a storage that holds `size` bytes of
- * contents (its own size is the extent of valid memory, at least `size`),
- * zero-filling a gap from `size` to `pos`. Growth is geometric, but never
- * past `most` unless the write needs it; the storage's size becomes its
- * capacity, the slack a put area then writes into inline.
+ * Makes the memory of a storage that holds `size` bytes of contents (its own
+ * size is the extent of valid memory, at least `size`) reach `at + n`,
+ * zero-filling a gap from `size` to `at`, and returns the `n` bytes at `at`,
+ * which are left as they were (garbage past the contents: no zero-fill).
+ * Growth is geometric, but never past `most` unless the request needs it;
+ * the storage's size becomes its capacity, the slack a put area then writes
+ * into inline. Pointers into the storage are invalidated if it reallocates.
  * @throws std::bad_alloc (strong guarantee: the contents are unchanged)
  */
 template <class S>
-void store_bytes(S &s, std::uint64_t size, std::uint64_t pos, const char *p, std::size_t n,
-                 std::size_t most = static_cast<std::size_t>(-1)) {
-  if (pos + n > std::numeric_limits<std::size_t>::max())
+char *make_room(S &s, std::uint64_t size, std::uint64_t at, std::size_t n,
+                std::size_t most = static_cast<std::size_t>(-1)) {
+  if (at + n > std::numeric_limits<std::size_t>::max())
     throw std::bad_alloc(); // only where size_t is narrower than a file position
-  const auto end = static_cast<std::size_t>(pos + n);
+  const auto end = static_cast<std::size_t>(at + n);
   if (end > s.size()) {
     if (end > s.capacity()) {
       const std::size_t cap = s.capacity();
@@ -110,9 +112,21 @@ void store_bytes(S &s, std::uint64_t size, std::uint64_t pos, const char *p, std
     resize_for_overwrite(s, s.capacity());
   }
   char *base = reinterpret_cast<char *>(s.data());
-  if (pos > size)
-    std::memset(base + size, 0, static_cast<std::size_t>(pos - size));
-  std::memcpy(base + pos, p, n);
+  if (at > size)
+    std::memset(base + size, 0, static_cast<std::size_t>(at - size));
+  return base + at;
+}
+
+/**
+ * Writes `n > 0` bytes at `pos` into a storage that holds `size` bytes of
+ * contents, zero-filling a gap from `size` to `pos`, with `make_room`'s
+ * growth.
+ * @throws std::bad_alloc (strong guarantee: the contents are unchanged)
+ */
+template <class S>
+void store_bytes(S &s, std::uint64_t size, std::uint64_t pos, const char *p, std::size_t n,
+                 std::size_t most = static_cast<std::size_t>(-1)) {
+  std::memcpy(make_room(s, size, pos, n, most), p, n);
 }
 
 } // namespace bytesio::detail
