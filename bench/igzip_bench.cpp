@@ -193,7 +193,7 @@ void compress_igzip(benchmark::State &state) {
   const int level = static_cast<int>(state.range(0));
   compress_chain(state, "igzip" + std::to_string(level),
                  {{"x_boost1", "boost1"}, {"x_boost6", "boost6"}},
-                 [level] { return bytesio::igzip_compressor(level, chain_buffer); });
+                 [level] { return bytesio::igzip_compressor(level, 1, chain_buffer); });
 }
 
 // Decompresses the same gzip through a filtering_ostream into a bytes_buf.

@@ -11,6 +11,8 @@
 #include "bytesio/detail/igzip_engine.hpp"
 #include "bytesio/error.hpp"
 
+#include "detail/parallel_deflate.hpp"
+
 #include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 
@@ -22,6 +24,7 @@
 #include <ios>
 #include <string>
 #include <system_error>
+#include <thread>
 
 namespace bytesio::detail {
 namespace {
@@ -79,6 +82,12 @@ const char *isal_error_name(int ret) {
   }
 }
 
+// The chain buffers that measured fastest (bench/igzip_bench.cpp, "buffer"
+// rows): ISA-L's per-call cost is amortized from about 64 KiB on.
+constexpr std::size_t serial_optimal_buffer = 64 * 1024;
+constexpr std::size_t parallel_optimal_buffer = 64 * 1024;
+constexpr std::size_t inflate_optimal_buffer = 64 * 1024;
+
 // RFC 1952 FLG bits.
 constexpr std::uint8_t flag_fhcrc = 0x02;
 constexpr std::uint8_t flag_fextra = 0x04;
@@ -108,10 +117,23 @@ struct igzip_deflate_engine::state {
   }
 };
 
-igzip_deflate_engine::igzip_deflate_engine(int level) {
+igzip_deflate_engine::igzip_deflate_engine(int level, unsigned threads, std::size_t blocks) {
   if (level < ISAL_DEF_MIN_LEVEL || level > ISAL_DEF_MAX_LEVEL)
     throw_error(errc::invalid_argument,
                 "igzip_compressor: level " + std::to_string(level) + " is outside ISA-L's 0..3");
+  if (threads > max_threads)
+    throw_error(errc::invalid_argument, "igzip_compressor: " + std::to_string(threads) +
+                                            " threads is more than " + std::to_string(max_threads));
+  if (blocks < min_block_size || blocks > max_step)
+    throw_error(errc::invalid_argument, "igzip_compressor: block size " + std::to_string(blocks) +
+                                            " is outside 32 KiB..1 GiB");
+  if (threads == 0)
+    threads = std::clamp(std::thread::hardware_concurrency(), 1u, max_threads);
+  threads_ = threads;
+  if (threads > 1) {
+    parallel_ = std::make_unique<parallel_deflate>(level, threads, blocks);
+    return;
+  }
   auto s = std::make_unique<state>();
   s->level = static_cast<std::uint32_t>(level);
   s->level_buf_size = level_buffer_size(level);
@@ -126,6 +148,8 @@ igzip_deflate_engine::igzip_deflate_engine(igzip_deflate_engine &&) noexcept = d
 
 bool igzip_deflate_engine::filter(const char *&src_begin, const char *src_end, char *&dest_begin,
                                   char *dest_end, bool flush) {
+  if (parallel_)
+    return parallel_->filter(src_begin, src_end, dest_begin, dest_end, flush);
   isal_zstream &z = state_->stream;
   for (;;) {
     if (z.internal_state.state == ZSTATE_END)
@@ -158,7 +182,16 @@ bool igzip_deflate_engine::filter(const char *&src_begin, const char *src_end, c
   }
 }
 
-void igzip_deflate_engine::close() noexcept { state_->start(); }
+void igzip_deflate_engine::close() noexcept {
+  if (parallel_)
+    parallel_->close();
+  else
+    state_->start();
+}
+
+std::size_t igzip_deflate_engine::optimal_buffer_size() const noexcept {
+  return parallel_ ? parallel_optimal_buffer : serial_optimal_buffer;
+}
 
 // --- decompression ----------------------------------------------------------
 
@@ -467,6 +500,10 @@ bool igzip_inflate_engine::filter(const char *&src_begin, const char *src_end, c
     }
     }
   }
+}
+
+std::size_t igzip_inflate_engine::optimal_buffer_size() const noexcept {
+  return inflate_optimal_buffer;
 }
 
 void igzip_inflate_engine::close() noexcept {

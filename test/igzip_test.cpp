@@ -283,7 +283,7 @@ BOOST_AUTO_TEST_CASE(invalid_level_and_buffer_size_throw) {
       BOOST_TEST((e.code() == bytesio::errc::invalid_argument));
     }
   }
-  BOOST_CHECK_THROW(igzip_compressor(1, 0), std::ios_base::failure);
+  BOOST_CHECK_THROW(igzip_compressor(1, 1, 0), std::ios_base::failure);
   BOOST_CHECK_THROW(igzip_decompressor(0), std::ios_base::failure);
   BOOST_TEST(igzip_compressor(3).level() == 3);
   BOOST_TEST(igzip_compressor().level() == 1);
@@ -294,7 +294,7 @@ BOOST_AUTO_TEST_CASE(small_buffer_sizes_work) {
   for (std::streamsize bs : {1, 2, 7, 300}) {
     std::string gz, back;
     io::copy(io::array_source(data.data(), data.size()),
-             io::compose(igzip_compressor(1, bs), io::back_inserter(gz)));
+             io::compose(igzip_compressor(1, 1, bs), io::back_inserter(gz)));
     io::copy(io::array_source(gz.data(), gz.size()),
              io::compose(igzip_decompressor(bs), io::back_inserter(back)));
     BOOST_TEST((back == data), "buffer size " << bs);
@@ -834,7 +834,7 @@ BOOST_AUTO_TEST_CASE(compressor_stops_at_a_sink_size_limit) {
   const std::string data = random_bytes(200000, 3); // incompressible
   bytesio::bytes_buf sink;
   sink.set_size_limit(50000);
-  igzip_compressor c(1, 4096);
+  igzip_compressor c(1, 1, 4096);
   {
     io::filtering_ostream os;
     os.push(c);

@@ -5,9 +5,12 @@
 // needs neither Boost nor ISA-L: the ISA-L state lives behind a pointer in
 // src/igzip.cpp, so only the bytesio_igzip library sees <isa-l/igzip_lib.h>.
 
+#include <cstddef>
 #include <memory>
 
 namespace bytesio::detail {
+
+class parallel_deflate; // src/detail/parallel_deflate.hpp
 
 /**
  * A Boost.Iostreams SymmetricFilter that deflates into gzip with ISA-L.
@@ -18,19 +21,42 @@ namespace bytesio::detail {
  * `close()` makes it ready for a new member. Movable, not copyable; the
  * public filter shares one engine among its copies, as Boost's own filters
  * do.
+ *
+ * With one thread it is one ISA-L stream writing the whole member. With
+ * more it is `parallel_deflate` (pigz's scheme: blocks of `block_size` bytes
+ * compressed on worker threads, each primed with the 32 KiB before it): its
+ * `filter()` returns only once it has taken all input or filled the
+ * output, waiting for a worker when every block slot is busy, and its
+ * workers start with the second block and are joined by `close()` and the
+ * destructor.
  */
 class igzip_deflate_engine {
 public:
   using char_type = char;
 
+  /** Input bytes per block with more than one thread, unless given. */
+  static constexpr std::size_t block_size = std::size_t{1} << 20;
+
+  /** The smallest block: the 32 KiB of history that primes each one. */
+  static constexpr std::size_t min_block_size = std::size_t{32} << 10;
+
+  /** The most threads a compressor takes (a guard against a buffer size passed as a count). */
+  static constexpr unsigned max_threads = 256;
+
   /**
-   * Allocates the ISA-L stream and the level buffer.
+   * Allocates the ISA-L stream and the level buffer (one thread), or the
+   * block ring (more; their buffers and the threads come when used).
    * @param level ISA-L level, 0 to 3.
+   * @param threads worker threads; 0: `std::thread::hardware_concurrency()`
+   *        (at most `max_threads`; 1 where it is unknown).
+   * @param blocks bytes per block with more than one thread (the public
+   *        filter always uses `block_size`; tests and benchmarks try others).
    * @throws std::ios_base::failure with `errc::invalid_argument` for a level
-   *         outside 0..3, checked before anything is allocated (the one
-   *         check of the level); `std::bad_alloc`.
+   *         outside 0..3, `threads > max_threads` or `blocks` outside
+   *         `min_block_size`..1 GiB, checked before anything is allocated
+   *         (the one check of all three); `std::bad_alloc`.
    */
-  explicit igzip_deflate_engine(int level);
+  explicit igzip_deflate_engine(int level, unsigned threads = 1, std::size_t blocks = block_size);
   ~igzip_deflate_engine();
   /** Takes over the stream; `other` may only be destroyed. */
   igzip_deflate_engine(igzip_deflate_engine &&other) noexcept;
@@ -46,12 +72,26 @@ public:
   bool filter(const char *&src_begin, const char *src_end, char *&dest_begin, char *dest_end,
               bool flush);
 
-  /** Forgets the member in progress; the next byte starts a new member. Never throws. */
+  /**
+   * Forgets the member in progress; the next byte starts a new member. With
+   * more than one thread it joins the workers first. Never throws.
+   */
   void close() noexcept;
+
+  /** The thread count in use (0 given at construction resolved). */
+  unsigned threads() const noexcept { return threads_; }
+
+  /**
+   * The buffer the chain should give the filter (Boost's
+   * `optimal_buffer_size`): what measured fastest, see bench/igzip_bench.cpp.
+   */
+  std::size_t optimal_buffer_size() const noexcept;
 
 private:
   struct state;
   std::unique_ptr<state> state_;
+  std::unique_ptr<parallel_deflate> parallel_;
+  unsigned threads_ = 1;
 };
 
 /**
@@ -86,6 +126,9 @@ public:
 
   /** Forgets all progress; the next byte is expected to start a member. Never throws. */
   void close() noexcept;
+
+  /** The buffer the chain should give the filter, as for the deflate engine. */
+  std::size_t optimal_buffer_size() const noexcept;
 
 private:
   struct state;

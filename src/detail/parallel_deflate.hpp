@@ -1,0 +1,154 @@
+#ifndef BYTESIO_SRC_DETAIL_PARALLEL_DEFLATE_HPP
+#define BYTESIO_SRC_DETAIL_PARALLEL_DEFLATE_HPP
+
+// igzip_compressor with threads > 1: pigz's scheme on ISA-L. Internal to
+// the bytesio_igzip library (it includes ISA-L's header); the public side is
+// igzip_deflate_engine in include/bytesio/detail/igzip_engine.hpp.
+
+#include <isa-l/igzip_lib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace bytesio::detail {
+
+/**
+ * CRC-32 (gzip's, reflected 0xEDB88320) of A followed by B, from CRC(A),
+ * CRC(B) and the length of B: zlib's `crc32_combine`, by multiplication
+ * modulo the CRC polynomial in GF(2) (O(log len2)).
+ */
+std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_t len2) noexcept;
+
+/**
+ * A gzip member compressed on worker threads, pigz's way.
+ *
+ * The input is cut into blocks of `block_size` bytes at fixed offsets. Each
+ * block is compressed on its own, as raw deflate primed with the 32 KiB of
+ * input before it (`isal_deflate_set_dict`), ending byte-aligned on an empty
+ * stored block (`SYNC_FLUSH`); the last block ends the deflate stream
+ * instead (`end_of_stream`). The CRC-32 of each block is computed on its
+ * worker and combined in order. The caller's thread writes the 10-byte
+ * header, then the blocks in input order, then the trailer: one member, and
+ * its bytes depend only on the input, the level and the block size, never
+ * on how the input was chunked or on how many threads ran.
+ *
+ * A full block is held back until the next input byte arrives: only then is
+ * it known not to be the last. So an input that ends exactly at a block
+ * boundary does not get an empty final block.
+ *
+ * The ring of in-flight blocks (`slots`), input order on the caller's side:
+ *
+ *     out_seq_            next_job_ (workers)        fill_seq_
+ *     |  done or running  |  queued                  |  filling (if filling_)
+ *     '----------- submitted, not yet handed on -----'
+ *
+ * A slot is free again once the caller has handed on all of its output, so
+ * at most `slots` blocks are held: memory is bounded by
+ * `slots * (block_size + 32 KiB + compressed block)` whatever the input size.
+ *
+ * Threads: none until a second block starts (a member of one block is
+ * compressed on the caller's thread); then `threads` workers, joined by
+ * `close()` and by the destructor, which never wait on the caller. A worker
+ * that throws (an ISA-L error, `std::bad_alloc`) stores the exception in
+ * its slot; the caller rethrows it when that slot's turn comes.
+ *
+ * Not thread-safe itself: one caller thread at a time, like any filter.
+ */
+class parallel_deflate {
+public:
+  /** Bytes of input before a block that prime its compressor. */
+  static constexpr std::size_t history = 32 * 1024;
+
+  /**
+   * @param level ISA-L level, 0..3 (checked by the caller).
+   * @param threads worker count, at least 2.
+   * @param block_size bytes per block, at least `history`.
+   * @throws std::bad_alloc
+   */
+  parallel_deflate(int level, unsigned threads, std::size_t block_size);
+  ~parallel_deflate();
+  parallel_deflate(const parallel_deflate &) = delete;
+  parallel_deflate &operator=(const parallel_deflate &) = delete;
+
+  /**
+   * A Boost.Iostreams SymmetricFilter step: takes input from
+   * `[src_begin, src_end)` and writes output to `[dest_begin, dest_end)`,
+   * advancing both. It returns only once all input is taken or the output
+   * range is full (waiting for a worker when every slot is busy); with
+   * `flush` (no more input) it finishes the member and returns `false` once
+   * all of it is out.
+   * @throws what a worker threw for the block whose output is due;
+   *         std::system_error if a thread cannot be started; std::bad_alloc.
+   *         Afterwards only `close()` is meaningful.
+   */
+  bool filter(const char *&src_begin, const char *src_end, char *&dest_begin, char *dest_end,
+              bool flush);
+
+  /** Stops and joins the workers and forgets the member: the next byte starts a new one. */
+  void close() noexcept;
+
+  /** The worker count given at construction. */
+  unsigned threads() const noexcept { return threads_; }
+
+private:
+  struct slot;
+
+  // An ISA-L stream with its level buffer: one per worker, one for the caller.
+  struct compressor {
+    explicit compressor(int level);
+    isal_zstream stream;
+    std::uint32_t level;
+    std::uint32_t level_buf_size;
+    std::unique_ptr<std::uint8_t[]> level_buf;
+  };
+
+  slot &at(std::uint64_t seq) const noexcept;
+  void compress(slot &s, compressor &c) const;
+  bool acquire();
+  void take(const char *&src, const char *src_end);
+  void submit(bool last);
+  void hand_on(char *&dest, char *dest_end);
+  void wait_oldest();
+  void start_workers();
+  void stop_workers() noexcept;
+  void run(compressor &c) noexcept;
+
+  const int level_;
+  const unsigned threads_;
+  const std::size_t block_size_;
+  const std::size_t slots_;
+  std::unique_ptr<slot[]> ring_;
+
+  // The caller's side; only the caller's thread touches these.
+  std::uint64_t fill_seq_ = 0; // blocks submitted (the filling slot is the next)
+  std::uint64_t out_seq_ = 0;  // blocks handed on
+  bool filling_ = false;       // at(fill_seq_) holds input not yet submitted
+  bool finished_ = false;      // the last block is submitted
+  unsigned header_out_ = 0;    // bytes of the 10-byte header handed on
+  unsigned trailer_out_ = 0;   // bytes of the 8-byte trailer handed on
+  std::uint32_t crc_ = 0;      // of the blocks handed on
+  std::uint64_t size_ = 0;     // input bytes of the blocks handed on
+  unsigned char trailer_[8] = {};
+  std::unique_ptr<compressor> own_; // the caller's, for a one-block member
+  std::vector<std::unique_ptr<compressor>> compressors_;
+  std::vector<std::thread> workers_;
+
+  // Shared with the workers, under `mutex_`.
+  std::mutex mutex_;
+  std::condition_variable work_ready_; // workers wait: a block is queued, or stop
+  std::condition_variable block_done_; // the caller waits: a block is compressed
+  std::uint64_t submitted_ = 0;        // the caller's fill_seq_, published
+  std::uint64_t next_job_ = 0;         // the next block a worker takes
+  bool stop_ = false;
+};
+
+} // namespace bytesio::detail
+
+#endif // BYTESIO_SRC_DETAIL_PARALLEL_DEFLATE_HPP
