@@ -1,20 +1,23 @@
 // An HTTP download generated in memory, without a temporary file.
 //
 // A small Boost.Beast server on 127.0.0.1 (an ephemeral port) builds a CSV
-// report, gzips it into a bytes_buf and serves it as an attachment
-// (`Content-Disposition`, `Content-Encoding: gzip`, `Content-Type`); the body
-// is the buffer's memory, moved out with take() and sent without a copy. A
-// Beast client in the same program downloads it, adopts the body into a
-// bytes_buf (again no copy) and gunzips it; then `curl --compressed` fetches
-// it too, when curl is installed. Both results must equal the report. No
-// file touches the disk, and the program stops by itself: it serves a fixed
-// number of requests and an alarm ends it should anything hang.
+// report, gzips it straight into the body of its response, a bytes_buf
+// (bytesio::http_body), and serves it as an attachment
+// (`Content-Disposition`, `Content-Encoding: gzip`, `Content-Type`); Beast
+// sends the buffer's memory, no copy. Sockets read into bytes_bufs too,
+// through bytesio::dynamic_buffer: no flat_buffer anywhere. A Beast client
+// in the same program downloads the report into an http_body, whose size
+// limit guards against a hostile Content-Length, and gunzips it from there;
+// then `curl --compressed` fetches it too, when curl is installed. Both
+// results must equal the report. No file touches the disk, and the program
+// stops by itself: it serves a fixed number of requests and an alarm ends
+// it should anything hang.
 
+#include <bytesio/asio.hpp>
 #include <bytesio/bytes_buf.hpp>
 #include <bytesio/iostreams.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
@@ -26,11 +29,9 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
-#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
-#include <vector>
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -50,22 +51,23 @@ std::string make_report() {
   return csv;
 }
 
-/** gzip `text` into memory; the caller takes the bytes out with take(). */
-bytesio::byte_vector gzip(std::string_view text) {
-  bytesio::bytes_buf buf;
-  io::filtering_ostream out;
-  out.push(io::gzip_compressor());
-  out.push(bytesio::bytes_device(buf));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.reset(); // flushes the gzip trailer into buf
-  return buf.take();
+/** gzips `text` into `out` (the position is left at 0). */
+void gzip_into(bytesio::bytes_buf &out, std::string_view text) {
+  io::filtering_ostream gz;
+  gz.push(io::gzip_compressor());
+  gz.push(bytesio::bytes_device(out));
+  gz.write(text.data(), static_cast<std::streamsize>(text.size()));
+  gz.reset(); // flushes the gzip trailer into out
+  out.seek(0);
 }
 
 /** Serves one request on `socket`: the gzipped report, or 404. */
 void serve(tcp::socket &socket) {
-  beast::flat_buffer scratch;
+  // The socket reads into a bytes_buf; the parser consumes from its position.
+  bytesio::bytes_buf wire;
+  auto buffer = bytesio::dynamic_buffer(wire);
   http::request<http::empty_body> request;
-  http::read(socket, scratch, request);
+  http::read(socket, buffer, request);
 
   if (request.target() != "/report.csv") {
     http::response<http::string_body> missing{http::status::not_found, request.version()};
@@ -75,15 +77,12 @@ void serve(tcp::socket &socket) {
     return;
   }
 
-  // The body is the buffer's own memory: take() moves it out of the
-  // bytes_buf, span_body sends it where it lies.
-  bytesio::byte_vector body = gzip(make_report());
-  http::response<http::span_body<char>> response{http::status::ok, request.version()};
+  // The body is a bytes_buf: gzip writes into it, Beast sends its memory.
+  http::response<bytesio::http_body> response{http::status::ok, request.version()};
   response.set(http::field::content_type, "text/csv; charset=utf-8");
   response.set(http::field::content_encoding, "gzip");
   response.set(http::field::content_disposition, "attachment; filename=\"report.csv\"");
-  response.body() =
-      http::span_body<char>::value_type(reinterpret_cast<char *>(body.data()), body.size());
+  gzip_into(response.body(), make_report());
   response.prepare_payload();
   http::write(socket, response);
   socket.shutdown(tcp::socket::shutdown_send);
@@ -98,20 +97,21 @@ std::string beast_download(net::io_context &ioc, unsigned short port) {
   request.set(http::field::accept_encoding, "gzip");
   http::write(socket, request);
 
-  beast::flat_buffer scratch;
-  http::response<http::vector_body<char>> response;
-  http::read(socket, scratch, response);
+  bytesio::bytes_buf wire;
+  auto buffer = bytesio::dynamic_buffer(wire);
+  http::response<bytesio::http_body> response;
+  response.body().set_size_limit(16u << 20); // a larger body fails with errc::size_limit
+  http::read(socket, buffer, response);
   if (response.result() != http::status::ok || response[http::field::content_encoding] != "gzip" ||
       !response[http::field::content_disposition].starts_with("attachment"))
     throw std::runtime_error("unexpected response headers");
 
-  // Adopt the received std::vector<char> as a buffer (no copy) and gunzip.
-  bytesio::basic_bytes_buf<std::vector<char>> compressed(std::move(response.body()));
+  // The body is already a file: gunzip it where it lies.
   bytesio::bytes_buf plain;
   plain.set_size_limit(64u << 20); // never trust a peer's compression ratio
   io::filtering_istream in;
   in.push(io::gzip_decompressor());
-  in.push(bytesio::basic_bytes_device(compressed));
+  in.push(bytesio::bytes_device(response.body()));
   bytesio::bytes_device sink(plain);
   io::copy(in, sink);
   const auto bytes = plain.view();
