@@ -4,10 +4,12 @@
 // base64-encoded with 76-column lines (RFC 2045) in one filter chain whose
 // sink is a bytes_buf; then the text is decoded and decompressed back through
 // the reverse chain and compared with the original. Nothing touches the disk
-// and the report is never held twice as a std::string.
+// and the report is never held twice as a std::string. Two counter_filters
+// in the chain report the compressed size and the base64 lines on the way.
 
 #include <bytesio/base64.hpp>
 #include <bytesio/bytes_buf.hpp>
+#include <bytesio/filters.hpp>
 #include <bytesio/iostreams.hpp>
 
 #include <boost/iostreams/copy.hpp>
@@ -47,14 +49,19 @@ std::string_view as_text(std::span<const std::byte> bytes) {
 int main() {
   const std::string report = make_report();
 
-  // Encode: report -> gzip -> base64 (76 columns, CRLF) -> memory.
+  // Encode: report -> gzip -> base64 (76 columns, CRLF) -> memory, counting
+  // the gzip bytes and the base64 lines as they pass.
   bytesio::base64_options mime;
   mime.line_length = 76;
   bytesio::bytes_buf encoded;
+  bytesio::counter_filter compressed; // the chain's copy shares its counts
+  bytesio::counter_filter mime_text;
   {
     io::filtering_ostream out;
     out.push(io::gzip_compressor());
+    out.push(compressed); // sees the gzip bytes
     out.push(bytesio::base64_encoder(mime));
+    out.push(mime_text); // sees the base64 text
     out.push(bytesio::bytes_device(encoded));
     out << report;
     out.reset(); // closes the chain: gzip trailer, last base64 group and line
@@ -73,6 +80,10 @@ int main() {
     std::cerr << "the chain and the one-shot encoder disagree\n";
     return 1;
   }
+  if (compressed.bytes() != gz.size() || mime_text.bytes() != encoded.size()) {
+    std::cerr << "the counters disagree with the sizes\n";
+    return 1;
+  }
 
   // Every line is at most 76 characters and ends with CRLF, as MIME wants.
   std::size_t lines = 0;
@@ -83,6 +94,10 @@ int main() {
       return 1;
     }
     text.remove_prefix(eol + 2);
+  }
+  if (lines != mime_text.lines()) {
+    std::cerr << "the line counter saw " << mime_text.lines() << " lines, not " << lines << '\n';
+    return 1;
   }
 
   // A MIME part and a JSON field (JSON strings cannot hold raw line breaks,
@@ -117,7 +132,8 @@ int main() {
 
   std::printf("report %zu bytes -> gzip %zu -> base64 %zu (%zu lines of <= 76) -> MIME part %zu, "
               "JSON field %zu -> back to %zu bytes, equal\n",
-              report.size(), gz.size(), encoded.size(), lines, part.size(), json.size(),
+              report.size(), static_cast<std::size_t>(compressed.bytes()), encoded.size(),
+              static_cast<std::size_t>(mime_text.lines()), part.size(), json.size(),
               decoded.size());
   return 0;
 }
