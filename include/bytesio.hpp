@@ -19,5 +19,7 @@
 
 // The ISA-L gzip filters live in their own library target (bytesio::igzip)
 // and are not included here: include "bytesio/igzip.hpp" and link it.
+// Nor are the watching filters (crc32_filter needs bytesio::filters):
+// include "bytesio/filters.hpp".
 
 #endif // BYTESIO_HPP
