@@ -9,11 +9,14 @@
 #include "bytesio/base64.hpp"
 #include "bytesio/detail/memory.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) &&                            \
     !defined(BYTESIO_BASE64_NO_SIMD)
@@ -505,20 +508,121 @@ char *base64_decoder_core::finish(char *out) {
 
 } // namespace detail
 
+// --- sizes ---------------------------------------------------------------------
+
+namespace detail {
+namespace {
+
+// What a valid `text` decodes to, from its length and its last characters
+// (and, with ignore_whitespace, a count of the whitespace): the bytes
+// base64_decode_into needs. For invalid text it is still at least what the
+// decoder writes before it finds the error (output comes only from whole
+// groups of non-whitespace characters, and a final group ending in '=' gives
+// 1 or 2 bytes), which decode_bounded() checks all the same.
+std::size_t decoded_size(std::string_view text, const base64_options &options) noexcept {
+  std::size_t n = text.size();
+  const auto *const p = reinterpret_cast<const unsigned char *>(text.data());
+  if (options.ignore_whitespace) {
+    std::size_t spaces = 0;
+    for (std::size_t i = 0; i < text.size(); ++i)
+      spaces += is_space(p[i]) ? 1u : 0u;
+    n -= spaces;
+  }
+  const std::size_t whole = n / 4 * 3;
+  const std::size_t rest = n % 4;
+  if (!options.padding)
+    return whole + (rest >= 2 ? rest - 1 : 0);
+  if (rest != 0)
+    return whole; // invalid: a partial final group gives nothing
+  std::size_t pads = 0;
+  for (std::size_t i = text.size(); i-- > 0 && pads < 2;) {
+    if (p[i] == '=')
+      ++pads;
+    else if (!(options.ignore_whitespace && is_space(p[i])))
+      break;
+  }
+  return whole - pads;
+}
+
+// Decodes into [out, out + cap), cap = decoded_size(text) (or more). The
+// core writes up to 8 bytes of slack past its output, so it works
+// in place only while that fits; the last few groups go through a small
+// buffer.
+std::size_t decode_bounded(std::string_view text, char *out, std::size_t cap,
+                           const base64_options &options) {
+  base64_decoder_core core(options);
+  // The longest prefix whose worst case, core.max_output(k), fits in cap.
+  std::size_t k = cap >= 8 ? (cap - 8) / 3 * 4 : 0;
+  k = std::min(k, text.size());
+  char *end = core.process(text.data(), k, out);
+  constexpr std::size_t piece = 256;
+  char scratch[piece / 4 * 3 + 16];
+  const auto put = [&](const char *from, const char *to) {
+    const auto m = static_cast<std::size_t>(to - from);
+    if (m > cap - static_cast<std::size_t>(end - out))
+      // decoded_size() bounds what any input decodes to before its error.
+      throw_error(errc::invalid_argument, "base64_decode_into: output overflow (a bytesio bug)");
+    if (m != 0)
+      std::memcpy(end, from, m);
+    end += m;
+  };
+  for (std::size_t at = k; at < text.size(); at += piece) {
+    const std::size_t m = std::min(piece, text.size() - at);
+    put(scratch, core.process(text.data() + at, m, scratch));
+  }
+  put(scratch, core.finish(scratch));
+  return static_cast<std::size_t>(end - out);
+}
+
+std::string to_str(std::size_t n) { return std::to_string(n); }
+
+} // namespace
+} // namespace detail
+
+// --- into the caller's memory -------------------------------------------------
+
+std::size_t base64_encode_into(std::span<const std::byte> data, std::span<char> out,
+                               base64_options options) {
+  const std::size_t need = base64_encoded_size(data.size(), options);
+  if (out.size() < need)
+    detail::throw_error(errc::invalid_argument,
+                        "base64_encode_into: the output has room for " +
+                            detail::to_str(out.size()) + " characters, the encoding of " +
+                            detail::to_str(data.size()) + " bytes needs " + detail::to_str(need));
+  // The encoder core writes exactly what it produces (no slack), and
+  // base64_encoded_size() is exactly that.
+  detail::base64_encoder_core core(options);
+  char *end = core.process(reinterpret_cast<const char *>(data.data()), data.size(), out.data());
+  end = core.finish(end);
+  assert(static_cast<std::size_t>(end - out.data()) == need &&
+         "base64_encoded_size disagrees with the encoder");
+  return static_cast<std::size_t>(end - out.data());
+}
+
+std::size_t base64_decode_into(std::string_view text, std::span<std::byte> out,
+                               base64_options options) {
+  const std::size_t need = detail::decoded_size(text, options);
+  if (out.size() < need)
+    detail::throw_error(errc::invalid_argument, "base64_decode_into: the output has room for " +
+                                                    detail::to_str(out.size()) +
+                                                    " bytes, the text decodes to " +
+                                                    detail::to_str(need));
+  // Bounded by `need`, not out.size(): the core's wide stores then never
+  // touch bytes past what a valid text decodes to.
+  return detail::decode_bounded(text, reinterpret_cast<char *>(out.data()), need, options);
+}
+
 // --- one-shot ----------------------------------------------------------------
 
 std::string base64_encode(std::span<const std::byte> data, base64_options options) {
-  detail::base64_encoder_core core(options);
+  const std::size_t need = base64_encoded_size(data.size(), options);
   std::string out;
-  const std::size_t bound = core.max_output(data.size()) + core.max_finish();
-  out.reserve(bound);
-  detail::advise_huge_pages(out.data(), bound);
+  out.reserve(need);
+  detail::advise_huge_pages(out.data(), need);
   // C++20 has no resize_and_overwrite; the zero fill is the price of
   // returning std::string.
-  out.resize(bound);
-  char *end = core.process(reinterpret_cast<const char *>(data.data()), data.size(), out.data());
-  end = core.finish(end);
-  out.resize(static_cast<std::size_t>(end - out.data()));
+  out.resize(need);
+  base64_encode_into(data, out, options);
   return out;
 }
 
@@ -527,13 +631,10 @@ std::string base64_encode(std::string_view data, base64_options options) {
 }
 
 byte_vector base64_decode(std::string_view text, base64_options options) {
-  detail::base64_decoder_core core(options);
   byte_vector out;
-  out.resize(core.max_output(text.size()) + core.max_finish(), default_init);
-  char *const begin = reinterpret_cast<char *>(out.data());
-  char *end = core.process(text.data(), text.size(), begin);
-  end = core.finish(end);
-  out.resize(static_cast<std::size_t>(end - begin));
+  out.resize(detail::decoded_size(text, options), default_init);
+  out.resize(
+      detail::decode_bounded(text, reinterpret_cast<char *>(out.data()), out.size(), options));
   return out;
 }
 

@@ -13,12 +13,15 @@
 #include <boost/iostreams/filter/test.hpp>
 #include <boost/iostreams/filtering_stream.hpp>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <random>
+#include <span>
 #include <sstream>
 #include <string>
 #include <unistd.h>
@@ -682,4 +685,220 @@ BOOST_AUTO_TEST_CASE(encoder_stops_at_a_sink_size_limit) {
   const std::string coded = base64_encode(data);
   BOOST_TEST(sink.size() <= 1000u);
   BOOST_TEST(str(sink.getvalue()) == coded.substr(0, sink.size()));
+}
+
+// --- into the caller's memory ---------------------------------------------------
+
+namespace {
+
+// Every option set the size rules distinguish.
+std::vector<base64_options> option_sets() {
+  std::vector<base64_options> v;
+  for (bool padding : {true, false})
+    for (std::size_t line :
+         {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{4}, std::size_t{76}})
+      for (std::string_view ending :
+           {std::string_view("\r\n"), std::string_view("\n"), std::string_view("")}) {
+        base64_options o;
+        o.padding = padding;
+        o.line_length = line;
+        o.line_ending = ending;
+        v.push_back(o);
+        if (line == 0)
+          break; // the ending does not matter
+      }
+  return v;
+}
+
+std::string describe(const base64_options &o) {
+  return "padding " + std::to_string(o.padding) + " line " + std::to_string(o.line_length) +
+         " ending " + std::to_string(o.line_ending.size()) + " ws " +
+         std::to_string(o.ignore_whitespace);
+}
+
+// What decode_into makes of `text` with an `out` of `room` bytes, each
+// byte past the result checked untouched: the bytes, or the error message.
+std::string decode_into(std::string_view text, std::size_t room, base64_options o, bool &ok) {
+  std::vector<std::byte> out(room + 16, std::byte{0xA5});
+  ok = true;
+  try {
+    const std::size_t n =
+        bytesio::base64_decode_into(text, std::span<std::byte>(out.data(), room), o);
+    for (std::size_t i = n; i < out.size(); ++i)
+      if (out[i] != std::byte{0xA5})
+        return "byte " + std::to_string(i) + " past the result was written";
+    return str(std::span<const std::byte>(out.data(), n));
+  } catch (const std::ios_base::failure &e) {
+    ok = false;
+    return std::to_string(e.code().value()) + ": " + e.what();
+  }
+}
+
+std::string decode_or_error(std::string_view text, base64_options o, bool &ok) {
+  ok = true;
+  try {
+    return decode(text, o);
+  } catch (const std::ios_base::failure &e) {
+    ok = false;
+    return std::to_string(e.code().value()) + ": " + e.what();
+  }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(encoded_size_is_exact_for_every_length_and_option) {
+  for (const base64_options &o : option_sets())
+    for (std::size_t n = 0; n <= 300; ++n)
+      BOOST_TEST(bytesio::base64_encoded_size(n, o) == base64_encode(random_bytes(n), o).size(),
+                 describe(o) << " n " << n);
+  static_assert(bytesio::base64_encoded_size(32) == 44);
+  static_assert(bytesio::base64_encoded_size(0, {.line_length = 76}) == 0);
+  static_assert(bytesio::base64_encoded_size(57, {.line_length = 76}) == 78);
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+  BOOST_CHECK_THROW((void)bytesio::base64_encoded_size(max), std::length_error);
+  BOOST_CHECK_THROW((void)bytesio::base64_encoded_size(max / 4 * 3, wrapped(1, "\r\n")),
+                    std::length_error);
+  // The largest input whose encoding fits: 2^64 - 4 characters.
+  BOOST_TEST(bytesio::base64_encoded_size(max / 4 * 3 - 1) == max / 4 * 4);
+  BOOST_CHECK_THROW((void)bytesio::base64_encoded_size(max / 4 * 3), std::length_error);
+}
+
+BOOST_AUTO_TEST_CASE(decoded_size_max_bounds_every_decoding) {
+  static_assert(bytesio::base64_decoded_size_max(0) == 0);
+  static_assert(bytesio::base64_decoded_size_max(44) == 33);
+  for (std::size_t n = 0; n <= 64; ++n) {
+    // Unpadded text is the longest decoding of its length.
+    const std::string text = base64_encode(random_bytes(n), unpadded());
+    BOOST_TEST(bytesio::base64_decoded_size_max(text.size()) == n);
+    BOOST_TEST(bytesio::base64_decoded_size_max(base64_encode(random_bytes(n)).size()) >= n);
+  }
+  BOOST_TEST(bytesio::base64_decoded_size_max(1) == 0u); // no valid text of length 1
+}
+
+BOOST_AUTO_TEST_CASE(encode_into_writes_what_encode_returns_and_nothing_past_it) {
+  for (const base64_options &o : option_sets()) {
+    for (std::size_t n : {0u, 1u, 2u, 3u, 4u, 5u, 28u, 29u, 30u, 100u, 1000u, 4097u}) {
+      const std::string data = random_bytes(n, 5);
+      const std::string want = base64_encode(data, o);
+      std::string out(want.size() + 20, '#');
+      const std::size_t k = bytesio::base64_encode_into(bytesio::test::bytes(data), out, o);
+      BOOST_TEST(k == want.size());
+      BOOST_TEST(out.substr(0, k) == want, describe(o) << " n " << n);
+      BOOST_TEST(out.substr(k) == std::string(20, '#'));
+      if (want.empty())
+        continue;
+      // One character short: refused before a byte is written.
+      std::string small(want.size() - 1, '#');
+      BYTESIO_CHECK_ERRC(bytesio::base64_encode_into(bytesio::test::bytes(data), small, o),
+                         bytesio::errc::invalid_argument);
+      BOOST_TEST(small == std::string(want.size() - 1, '#'));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(decode_into_needs_what_the_text_decodes_to) {
+  // A 32-byte key in 44 characters ("...=") fits 32 bytes, not 33.
+  const std::string key = random_bytes(32, 9);
+  const std::string text = base64_encode(key);
+  BOOST_TEST(text.size() == 44u);
+  std::array<std::byte, 32> out{};
+  BOOST_TEST(bytesio::base64_decode_into(text, out) == 32u);
+  BOOST_TEST(str(out) == key);
+  std::array<std::byte, 31> small{};
+  try {
+    (void)bytesio::base64_decode_into(text, small);
+    BOOST_ERROR("31 bytes accepted");
+  } catch (const std::ios_base::failure &e) {
+    BOOST_TEST((e.code() == bytesio::errc::invalid_argument));
+    BOOST_TEST(std::string(e.what()).find("room for 31 bytes, the text decodes to 32") !=
+               std::string::npos);
+  }
+  BOOST_TEST((small == std::array<std::byte, 31>{}));
+  // With whitespace skipped, the room is what the characters decode to.
+  base64_options ws;
+  ws.ignore_whitespace = true;
+  const std::string mime = base64_encode(key, wrapped(8, "\r\n"));
+  BOOST_TEST(bytesio::base64_decode_into(mime, out, ws) == 32u);
+  BOOST_TEST(str(out) == key);
+  BYTESIO_CHECK_ERRC((void)bytesio::base64_decode_into(mime + " \n", small, ws),
+                     bytesio::errc::invalid_argument);
+  // Errors are base64_decode's, message and all.
+  bool ok = true;
+  const std::string bad = "Zm9v!mFy";
+  BOOST_TEST(decode_into(bad, 6, {}, ok) == decode_or_error(bad, {}, ok));
+  BOOST_TEST(!ok);
+}
+
+BOOST_AUTO_TEST_CASE(decode_into_agrees_with_decode_on_random_texts) {
+  // Valid texts of every option, cut, corrupted and padded with whitespace;
+  // each decoded into the least room it needs, into base64_decoded_size_max,
+  // and into one byte less.
+  std::mt19937_64 rng(4648);
+  const std::string noise = "=\r\n \t!-_+/A";
+  int cases = 0, rejected = 0;
+  for (int i = 0; i < 4000; ++i) {
+    base64_options o;
+    o.alphabet = rng() % 2 ? base64_alphabet::url : base64_alphabet::standard;
+    o.padding = rng() % 3 != 0;
+    o.ignore_whitespace = rng() % 2 == 0;
+    base64_options enc = o;
+    if (rng() % 2 == 0)
+      enc = wrapped(1 + rng() % 80, rng() % 2 ? "\r\n" : "\n");
+    enc.alphabet = o.alphabet;
+    enc.padding = o.padding;
+    std::string text = base64_encode(random_bytes(rng() % (i % 50 == 0 ? 5000 : 70), 7), enc);
+    switch (rng() % 4) {
+    case 0:
+      break;
+    case 1:
+      if (!text.empty())
+        text.resize(rng() % text.size());
+      break;
+    case 2:
+      if (!text.empty())
+        text[rng() % text.size()] = noise[rng() % noise.size()];
+      break;
+    default:
+      text.insert(rng() % (text.size() + 1), 1, noise[rng() % 5]);
+      break;
+    }
+    bool want_ok = true;
+    const std::string want = decode_or_error(text, o, want_ok);
+    ++cases;
+    rejected += want_ok ? 0 : 1;
+    bool ok = true;
+    BOOST_TEST(decode_into(text, bytesio::base64_decoded_size_max(text.size()), o, ok) == want,
+               describe(o) << " text '" << text << "'");
+    BOOST_TEST(ok == want_ok);
+    if (!want_ok)
+      continue;
+    BOOST_TEST(decode_into(text, want.size(), o, ok) == want, describe(o) << " '" << text << "'");
+    if (!want.empty()) {
+      const std::string got = decode_into(text, want.size() - 1, o, ok);
+      BOOST_TEST(!ok);
+      BOOST_TEST(got.find("room for") != std::string::npos, got);
+    }
+  }
+  BOOST_TEST_MESSAGE("decode_into: " << cases << " texts, " << rejected << " rejected");
+  BOOST_TEST(rejected > 500);
+  BOOST_TEST(cases - rejected > 1500);
+}
+
+BOOST_AUTO_TEST_CASE(readme_base64_into_caller_memory) {
+  const auto make_key = [] {
+    std::array<std::byte, 32> k{};
+    for (std::size_t i = 0; i < k.size(); ++i)
+      k[i] = static_cast<std::byte>(i * 7);
+    return k;
+  };
+  // clang-format off
+  const std::array<std::byte, 32> key = make_key();
+  std::array<char, bytesio::base64_encoded_size(32)> text; // 44 characters, no allocation
+  bytesio::base64_encode_into(key, text);
+  std::array<std::byte, 32> back; // 44 characters ending in '=' hold 32 bytes
+  std::size_t n = bytesio::base64_decode_into(std::string_view(text.data(), text.size()), back);
+  // clang-format on
+  BOOST_TEST(n == 32u);
+  BOOST_TEST((back == key));
+  BOOST_TEST(std::string_view(text.data(), text.size()) == base64_encode(key));
 }

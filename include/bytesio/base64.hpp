@@ -6,9 +6,10 @@
  * base64 (RFC 4648) for bytesio: one-shot functions and Boost.Iostreams
  * filters that produce the same bytes.
  *
- * Boost dependency. `base64_encode`, `base64_decode`, `base64_alphabet` and
- * `base64_options` need only the standard library and the compiled library
- * `bytesio`. The filter classes `base64_encoder` and `base64_decoder` need
+ * Boost dependency. `base64_encode`, `base64_decode`, their `_into`
+ * variants (into memory the caller has, no allocation), the size functions,
+ * `base64_alphabet` and `base64_options` need only the standard library and
+ * the compiled library `bytesio`. The filter classes `base64_encoder` and `base64_decoder` need
  * Boost.Iostreams' header-only concepts; they are declared when
  * `<boost/iostreams/categories.hpp>` can be included (`__has_include`) and
  * `BYTESIO_NO_BOOST` is not defined. `BYTESIO_BASE64_FILTERS` is then 1,
@@ -42,7 +43,9 @@
 #include "bytesio/error.hpp"
 
 #include <cstddef>
+#include <limits>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -139,6 +142,97 @@ std::string base64_encode(std::string_view data, base64_options options = {});
  *         nothing is returned on failure and there is no other state.
  */
 byte_vector base64_decode(std::string_view text, base64_options options = {});
+
+/**
+ * The exact length of the base64 text of `n` bytes with `options`: the
+ * characters (`4 * ceil(n / 3)` with padding; without it, `4 * (n / 3)` plus
+ * 0, 2 or 3) and, with `line_length` L > 0, one `line_ending` after every L
+ * characters and after the last, shorter line (none for empty input).
+ *
+ * What `base64_encode` returns and `base64_encode_into` writes, exactly.
+ * `constexpr`, so it can size an array: `std::array<char,
+ * base64_encoded_size(32)>` holds the 44 characters of a 32-byte key.
+ *
+ * @throws std::length_error if that length does not fit `std::size_t`.
+ */
+constexpr std::size_t base64_encoded_size(std::size_t n, base64_options options = {}) {
+  constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+  if (n / 3 > max / 4 - 1)
+    throw std::length_error("base64_encoded_size: the encoding does not fit std::size_t");
+  const std::size_t rest = n % 3;
+  const std::size_t chars = n / 3 * 4 + (rest == 0 ? 0 : options.padding ? 4 : rest + 1);
+  if (options.line_length == 0 || chars == 0)
+    return chars;
+  const std::size_t lines =
+      chars / options.line_length + (chars % options.line_length != 0 ? 1 : 0);
+  const std::size_t ending = options.line_ending.size();
+  if (ending != 0 && lines > (max - chars) / ending)
+    throw std::length_error("base64_encoded_size: the encoding does not fit std::size_t");
+  return chars + lines * ending;
+}
+
+/**
+ * The most bytes base64 text of `n` characters can decode to, whatever the
+ * options: `3 * (n / 4)` plus 0, 0, 1 or 2 for a final group of 0 to 3
+ * characters (unpadded input). Padding and skipped whitespace only make the
+ * result smaller, so an `out` of this size always suits
+ * `base64_decode_into`; the exact size it needs may be smaller (see there).
+ */
+constexpr std::size_t base64_decoded_size_max(std::size_t n) noexcept {
+  return n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
+}
+
+/**
+ * Encodes `data` into memory the caller has: the text `base64_encode(data,
+ * options)` would return, written at `out.data()`, nothing past it.
+ *
+ * Built on the same codec as `base64_encode` (which calls this), so the
+ * bytes are the same; no allocation.
+ *
+ * @param data the bytes to encode (may be empty).
+ * @param out where the text goes; needs `base64_encoded_size(data.size(),
+ *        options)` characters, more are left untouched. Must not overlap
+ *        `data`.
+ * @param options as for `base64_encode`.
+ * @return the characters written: `base64_encoded_size(data.size(), options)`.
+ * @throws std::ios_base::failure with `code() == errc::invalid_argument`
+ *         if `out` is smaller than that, checked before any byte is written
+ *         (`out` is then untouched); std::length_error as
+ *         `base64_encoded_size`. Nothing else.
+ */
+std::size_t base64_encode_into(std::span<const std::byte> data, std::span<char> out,
+                               base64_options options = {});
+
+/**
+ * Strictly decodes `text` into memory the caller has: the bytes
+ * `base64_decode(text, options)` would return, written at `out.data()`.
+ *
+ * Built on the same codec as `base64_decode` (which calls this), so it
+ * accepts and rejects the same texts with the same errors (code and
+ * message, the byte offset included); no allocation.
+ *
+ * How much room it needs: what the text decodes to if it is valid, which
+ * is known before decoding from the length of the text (with
+ * `ignore_whitespace`: of its characters that are not whitespace, one
+ * counting pass) and its last one or two '=': for padded text of N
+ * characters ending in P '=', `3 * N / 4 - P`. So a 32-byte key encoded in
+ * 44 characters ("...=") decodes into a `std::array<std::byte, 32>`.
+ * `base64_decoded_size_max(text.size())` is always enough.
+ *
+ * @param text the base64 text (may be empty).
+ * @param out where the bytes go; must not overlap `text`. Bytes past the
+ *        room needed are never written.
+ * @param options as for `base64_decode`.
+ * @return the bytes written.
+ * @throws std::ios_base::failure with `code() == errc::invalid_argument` if
+ *         `out` is smaller than the room needed (above), checked before any
+ *         byte is written; with `code() == errc::invalid_base64` and the
+ *         offset in the message on malformed input, as `base64_decode`
+ *         (then `out` may hold bytes decoded before the error: basic
+ *         guarantee). Nothing else.
+ */
+std::size_t base64_decode_into(std::string_view text, std::span<std::byte> out,
+                               base64_options options = {});
 
 #if BYTESIO_BASE64_FILTERS
 
