@@ -11,11 +11,6 @@
 
 #include "bytesio/iostreams.hpp"
 
-// GCC 12 -Wrestrict false positive inside libstdc++ as inlined into Boost's
-// gzip code (GCC bug 105329); not in our code.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wrestrict"
-#endif
 
 #include <benchmark/benchmark.h>
 #include <boost/iostreams/filter/gzip.hpp>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the hand-made seeds of fuzz/corpus/bytes_buf and spooled_buf in the
+"""Writes the hand-made seeds of fuzz/corpus/bytes_buf, spooled_buf and span_buf in the
 encoding fuzz/op_sequence.hpp decodes (one byte per op, then its operands).
 Run from the repo root after changing the encoding; libFuzzer adds the rest."""
 import os, struct
@@ -72,6 +72,20 @@ def main():
         for name, data in SEEDS.items():
             with open(os.path.join(d, name), 'wb') as f:
                 f.write(prefix + data)
+    # span_buf: the length and the bytes of the memory read, then the ops.
+    memory = b'first line\nsecond\n\xff\x00third'
+    d = os.path.join('fuzz', 'corpus', 'span_buf')
+    os.makedirs(d, exist_ok=True)
+    for name, data in SEEDS.items():
+        with open(os.path.join(d, name), 'wb') as f:
+            f.write(bytes([len(memory)]) + memory + data)
+    with open(os.path.join(d, 'reads'), 'wb') as f:
+        f.write(bytes([len(memory)]) + memory + enc(
+            ('readline', 255), ('readline', 3), ('sread', 5), ('get',), ('putback', ord('x')),
+            ('unget',), ('putback', ord('s')), ('seek', -3, END), ('readlines', 0),
+            ('seekg', 2, BEG), ('peek',), ('put', 65), ('swrite', b'no'), ('readinto', 40),
+            ('seek', 'far', CUR), ('read', 255), ('close',), ('read', 1), ('reopen',),
+            ('read', 255)))
     with open('fuzz/corpus/spooled_buf/rollover', 'wb') as f:
         f.write(bytes([6]) + enc(('write', b'abcde'), ('rollover',), ('seek', 2, BEG),
                                  ('write', b'xyz'), ('read', 255), ('truncate', 1),

@@ -5,8 +5,9 @@
 // (file-like calls on its buffer, stream-level calls on the stream itself)
 // and on the reference model side by side; after every step the contents,
 // the position, the size, the return values and the errors must agree.
-// Shared by the bytes_buf target and the spooled_buf target: members a
-// buffer does not have (take, view, getbuffer on spooled_buf) are skipped.
+// Shared by the bytes_buf, spooled_buf and span_buf targets: members a
+// buffer does not have (take, view, getbuffer on spooled_buf; the writing
+// half on span_buf) are skipped, and the model knows a read-only buffer.
 
 #include "fuzz_common.hpp"
 #include "model/bytes_model.hpp"
@@ -16,6 +17,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -90,22 +92,27 @@ struct exported_view_of<Buf> {
   using type = decltype(std::declval<Buf &>().getbuffer());
 };
 
-/** Runs the sequence. `make` builds a fresh stream (for the reopen step);
- *  `check(stream, model, trace)` adds the buffer's own invariants after every step. */
+/** Runs the sequence. `make` builds a fresh stream (for the reopen step),
+ *  whose state `start` models; `check(stream, model, trace)` adds the
+ *  buffer's own invariants after every step. */
 template <class Stream, class Make,
           class Check = void (*)(Stream &, const test::bytes_model &, const std::string &)>
 void run_op_sequence(
     input &in, Make make,
-    Check check = [](Stream &, const test::bytes_model &, const std::string &) {}) {
+    Check check = [](Stream &, const test::bytes_model &, const std::string &) {},
+    const test::bytes_model &start = {}) {
   using buf_type = std::remove_reference_t<decltype(std::declval<Stream &>().buf())>;
   constexpr bool has_take = requires(buf_type & b) { b.take(); };
   constexpr bool has_view = requires(buf_type & b) { b.view(); };
   constexpr bool has_getbuffer = requires(buf_type & b) { b.getbuffer(); };
   constexpr bool has_rollover = requires(buf_type & b) { b.rollover(); };
-  using storage_type = decltype(std::declval<buf_type &>().getvalue());
+  constexpr bool writable = requires(buf_type & b, std::span<const std::byte> d) { b.write(d); };
+  constexpr bool has_getvalue = requires(buf_type & b) { b.getvalue(); };
+  constexpr bool is_ostream = std::is_base_of_v<std::ostream, Stream>;
+  using storage_type = decltype(std::declval<buf_type &>().read());
 
   Stream s = make();
-  test::bytes_model m;
+  test::bytes_model m = start;
   std::string trace;
   std::vector<std::byte> scratch;
 
@@ -140,15 +147,17 @@ void run_op_sequence(
     buf_type &b = s.buf();
     switch (op) {
     case 0: { // write
-      const auto data = in.bytes(in.u8() % 64);
-      if (m.pos > max_write_end)
-        break;
-      std::size_t got = 0;
-      const int e = call([&] { got = b.write(data); });
-      const std::size_t want = m.write(data.data(), data.size());
-      check_error(e, "write");
-      if (e == 0 && got != want)
-        die("write returned " + std::to_string(got), trace);
+      if constexpr (writable) {
+        const auto data = in.bytes(in.u8() % 64);
+        if (m.pos > max_write_end)
+          break;
+        std::size_t got = 0;
+        const int e = call([&] { got = b.write(data); });
+        const std::size_t want = m.write(data.data(), data.size());
+        check_error(e, "write");
+        if (e == 0 && got != want)
+          die("write returned " + std::to_string(got), trace);
+      }
       break;
     }
     case 1: { // readinto
@@ -211,23 +220,27 @@ void run_op_sequence(
       break;
     }
     case 6: { // truncate
-      const bool at_pos = in.u8() & 1;
-      const std::uint64_t n = in.u8() % 2 ? std::uint64_t{in.u16()} : std::uint64_t(-1) >> 1;
-      std::uint64_t got = 0;
-      const int e = call([&] { got = at_pos ? b.truncate() : b.truncate(n); });
-      const std::uint64_t want = at_pos ? m.truncate() : m.truncate(n);
-      check_error(e, "truncate");
-      if (e == 0 && got != want)
-        die("truncate returned " + std::to_string(got), trace);
+      if constexpr (writable) {
+        const bool at_pos = in.u8() & 1;
+        const std::uint64_t n = in.u8() % 2 ? std::uint64_t{in.u16()} : std::uint64_t(-1) >> 1;
+        std::uint64_t got = 0;
+        const int e = call([&] { got = at_pos ? b.truncate() : b.truncate(n); });
+        const std::uint64_t want = at_pos ? m.truncate() : m.truncate(n);
+        check_error(e, "truncate");
+        if (e == 0 && got != want)
+          die("truncate returned " + std::to_string(got), trace);
+      }
       break;
     }
     case 7: { // getvalue
-      std::optional<storage_type> got;
-      const int e = call([&] { got.emplace(b.getvalue()); });
-      const auto want = m.getvalue();
-      check_error(e, "getvalue");
-      if (e == 0 && !same_bytes(*got, want))
-        die("getvalue differs", trace);
+      if constexpr (has_getvalue) {
+        std::optional<storage_type> got;
+        const int e = call([&] { got.emplace(b.getvalue()); });
+        const auto want = m.getvalue();
+        check_error(e, "getvalue");
+        if (e == 0 && !same_bytes(*got, want))
+          die("getvalue differs", trace);
+      }
       break;
     }
     case 8: { // getbuffer
@@ -277,9 +290,11 @@ void run_op_sequence(
       break;
     }
     case 12: { // clear
-      const int e = call([&] { b.clear(); });
-      m.clear();
-      check_error(e, "clear");
+      if constexpr (writable) {
+        const int e = call([&] { b.clear(); });
+        m.clear();
+        check_error(e, "clear");
+      }
       break;
     }
     case 13: { // close
@@ -289,39 +304,50 @@ void run_op_sequence(
       break;
     }
     case 14: { // reserve / shrink_to_fit
-      const std::uint8_t how = in.u8();
-      if (how & 1) {
-        const int e = call([&] { b.reserve(how); });
-        m.reserve();
-        check_error(e, "reserve");
-      } else {
-        const int e = call([&] { b.shrink_to_fit(); });
-        m.shrink_to_fit();
-        check_error(e, "shrink_to_fit");
+      if constexpr (writable) {
+        const std::uint8_t how = in.u8();
+        if (how & 1) {
+          const int e = call([&] { b.reserve(how); });
+          m.reserve();
+          check_error(e, "reserve");
+        } else {
+          const int e = call([&] { b.shrink_to_fit(); });
+          m.shrink_to_fit();
+          check_error(e, "shrink_to_fit");
+        }
       }
       break;
     }
     case 15: { // set_size_limit / size_limit
-      const std::uint8_t how = in.u8();
-      const std::size_t n = how == 255 ? static_cast<std::size_t>(-1) : how;
-      const int e = call([&] { b.set_size_limit(n); });
-      m.set_size_limit(n);
-      check_error(e, "set_size_limit");
-      std::size_t got = 0;
-      const int e2 = call([&] { got = b.size_limit(); });
-      const std::size_t want = m.size_limit();
-      check_error(e2, "size_limit");
-      if (e2 == 0 && got != want)
-        die("size_limit differs", trace);
+      if constexpr (writable) {
+        const std::uint8_t how = in.u8();
+        const std::size_t n = how == 255 ? static_cast<std::size_t>(-1) : how;
+        const int e = call([&] { b.set_size_limit(n); });
+        m.set_size_limit(n);
+        check_error(e, "set_size_limit");
+        std::size_t got = 0;
+        const int e2 = call([&] { got = b.size_limit(); });
+        const std::size_t want = m.size_limit();
+        check_error(e2, "size_limit");
+        if (e2 == 0 && got != want)
+          die("size_limit differs", trace);
+      }
       break;
     }
     case 16: { // ostream::put
       const auto c = static_cast<char>(in.u8());
       if (m.pos > max_write_end)
         break;
-      s.clear();
-      s.put(c);
-      check_state(m.stream_put(std::byte(c)), "put");
+      if constexpr (is_ostream) {
+        s.clear();
+        s.put(c);
+        check_state(m.stream_put(std::byte(c)), "put");
+      } else { // an istream: output through an ostream on its buffer must fail
+        std::ostream out(&b);
+        out.put(c);
+        if (out.rdstate() != m.stream_put(std::byte(c)))
+          die("ostream::put on a read-only buffer: " + state_name(out.rdstate()), trace);
+      }
       break;
     }
     case 17: { // istream::get
@@ -349,11 +375,19 @@ void run_op_sequence(
       const auto data = in.bytes(in.u8() % 64);
       if (m.pos > max_write_end)
         break;
-      s.clear();
-      s.write(reinterpret_cast<const char *>(data.data()),
-              static_cast<std::streamsize>(data.size()));
+      std::ostream other(&b);
+      std::ostream &out = [&]() -> std::ostream & {
+        if constexpr (is_ostream)
+          return s;
+        else
+          return other;
+      }();
+      out.clear();
+      out.write(reinterpret_cast<const char *>(data.data()),
+                static_cast<std::streamsize>(data.size()));
       const std::size_t wrote = m.stream_write(data.data(), data.size());
-      check_state(wrote == data.size() ? m.good : m.bad, "ostream::write");
+      if (out.rdstate() != (wrote == data.size() ? m.good : m.bad))
+        die("ostream::write: stream state " + state_name(out.rdstate()), trace);
       break;
     }
     case 20:   // seekg
@@ -361,11 +395,15 @@ void run_op_sequence(
       const std::int64_t off = decode_offset(in);
       const auto dir = decode_dir(in);
       s.clear();
-      if (op == 20)
-        s.seekg(off, dir);
-      else
-        s.seekp(off, dir);
-      check_state(m.stream_seek(off, dir), op == 20 ? "seekg" : "seekp");
+      if constexpr (is_ostream) {
+        if (op == 21) {
+          s.seekp(off, dir);
+          check_state(m.stream_seek(off, dir), "seekp");
+          break;
+        }
+      }
+      s.seekg(off, dir);
+      check_state(m.stream_seek(off, dir), "seekg");
       break;
     }
     case 22: { // putback
@@ -383,7 +421,11 @@ void run_op_sequence(
     }
     case 24: { // tellg / tellp
       s.clear();
-      const std::int64_t got = in.u8() & 1 ? std::int64_t(s.tellg()) : std::int64_t(s.tellp());
+      std::int64_t got = 0;
+      if constexpr (is_ostream)
+        got = in.u8() & 1 ? std::int64_t(s.tellg()) : std::int64_t(s.tellp());
+      else
+        got = (static_cast<void>(in.u8()), std::int64_t(s.tellg()));
       if (got != m.stream_tell())
         die("tellg/tellp " + std::to_string(got) + ", model " + std::to_string(m.stream_tell()),
             trace);
@@ -403,21 +445,23 @@ void run_op_sequence(
       if (!views.empty())
         break;
       s = make();
-      m = test::bytes_model{};
+      m = start;
       break;
     }
     case 27: { // write of a string_view
-      const auto data = in.bytes(in.u8() % 16);
-      if (m.pos > max_write_end)
-        break;
-      std::size_t got = 0;
-      const int e = call([&] {
-        got = b.write(std::string_view(reinterpret_cast<const char *>(data.data()), data.size()));
-      });
-      const std::size_t want = m.write(data.data(), data.size());
-      check_error(e, "write(string_view)");
-      if (e == 0 && got != want)
-        die("write(string_view) returned " + std::to_string(got), trace);
+      if constexpr (writable) {
+        const auto data = in.bytes(in.u8() % 16);
+        if (m.pos > max_write_end)
+          break;
+        std::size_t got = 0;
+        const int e = call([&] {
+          got = b.write(std::string_view(reinterpret_cast<const char *>(data.data()), data.size()));
+        });
+        const std::size_t want = m.write(data.data(), data.size());
+        check_error(e, "write(string_view)");
+        if (e == 0 && got != want)
+          die("write(string_view) returned " + std::to_string(got), trace);
+      }
       break;
     }
     case 28: { // spooled_buf::rollover: moves the bytes, changes nothing visible
@@ -453,8 +497,8 @@ void run_op_sequence(
       for (const auto &v : views)
         if (v.span().data() != c.view().data() || v.span().size() != c.view().size())
           die("an exported view no longer covers the contents", trace);
-    } else if (!m.closed) {
-      if (!same_bytes(c.getvalue(), m.data))
+    } else if constexpr (has_getvalue) {
+      if (!m.closed && !same_bytes(c.getvalue(), m.data))
         die("contents differ", trace);
     }
     if (!m.closed && c.tell() != m.pos)

@@ -24,7 +24,7 @@ namespace bytesio {
                it has not written yet.
 */
 
-template class detail::file_core<spooled_buf, byte_vector>;
+template class detail::file_core<spooled_buf, byte_vector, false, true>;
 
 spooled_buf::spooled_buf(std::size_t threshold, std::filesystem::path dir)
     : dir_(std::move(dir)), threshold_(threshold) {}

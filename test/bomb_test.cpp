@@ -3,11 +3,6 @@
 #define BOOST_TEST_MODULE bomb
 #include <boost/test/unit_test.hpp>
 
-// GCC 12 -Wrestrict false positive inside libstdc++ as inlined into Boost's
-// gzip code (GCC bug 105329); not in our code.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wrestrict"
-#endif
 
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/gzip.hpp>

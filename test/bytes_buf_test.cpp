@@ -29,9 +29,6 @@ using namespace bytesio::test;
 
 namespace {
 
-using storage_types =
-    std::tuple<bytesio::byte_vector, std::vector<char>, std::vector<unsigned char>,
-               std::vector<std::byte>, std::string, std::pmr::vector<std::byte>>;
 
 } // namespace
 

@@ -3,14 +3,10 @@
 #define BOOST_TEST_MODULE compression
 #include <boost/test/unit_test.hpp>
 
+#include "support/test_support.hpp"
+
 #include "bytesio/base64.hpp"
 
-// GCC 12 at -O2 and above warns -Wrestrict inside libstdc++'s string insert as
-// inlined into Boost's gzip_compressor footer code (a false positive, GCC bug
-// 105329); it is not in our code.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wrestrict"
-#endif
 
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/bzip2.hpp>
@@ -36,6 +32,7 @@ namespace fs = std::filesystem;
 using bytesio::bytes_buf;
 using bytesio::bytes_device;
 using bytesio::errc;
+using namespace bytesio::test;
 
 namespace {
 
@@ -121,34 +118,6 @@ void check_round_trips(Compressor comp, Decompressor decomp, std::size_t big = 1
   }
 }
 
-// A private temporary directory, removed with everything in it.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string tmpl = (fs::temp_directory_path() / "bytesio-compression-XXXXXX").string();
-    BOOST_TEST_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  temp_dir(const temp_dir &) = delete;
-  temp_dir &operator=(const temp_dir &) = delete;
-};
-
-void write_file(const fs::path &p, std::string_view bytes) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  BOOST_TEST_REQUIRE(f.good());
-}
-
-std::string read_file(const fs::path &p) {
-  std::ifstream f(p, std::ios::binary);
-  BOOST_TEST_REQUIRE(f.good());
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
 // Runs a shell command over files in `dir`; true on exit status 0.
 bool shell(const std::string &command) { return std::system(command.c_str()) == 0; }
 
@@ -158,10 +127,10 @@ void check_tool_reads_ours(const std::string &decompress_cmd, Compressor comp,
                            const std::string &text) {
   temp_dir dir;
   const bytes_buf packed = compress(text, comp);
-  write_file(dir.path / "ours.z", contents(packed));
-  BOOST_TEST_REQUIRE(shell(decompress_cmd + " < '" + (dir.path / "ours.z").string() + "' > '" +
-                           (dir.path / "plain").string() + "'"));
-  BOOST_TEST(read_file(dir.path / "plain") == text);
+  write_file(dir / "ours.z", contents(packed));
+  BOOST_TEST_REQUIRE(shell(decompress_cmd + " < '" + (dir / "ours.z").string() + "' > '" +
+                           (dir / "plain").string() + "'"));
+  BOOST_TEST(read_file(dir / "plain") == text);
 }
 
 // The tool (`compress_cmd`, stdin to stdout) compresses, our chain restores.
@@ -169,10 +138,10 @@ template <class Decompressor>
 void check_we_read_tools(const std::string &compress_cmd, Decompressor decomp,
                          const std::string &text) {
   temp_dir dir;
-  write_file(dir.path / "plain", text);
-  BOOST_TEST_REQUIRE(shell(compress_cmd + " < '" + (dir.path / "plain").string() + "' > '" +
-                           (dir.path / "theirs.z").string() + "'"));
-  bytes_buf packed(read_file(dir.path / "theirs.z"));
+  write_file(dir / "plain", text);
+  BOOST_TEST_REQUIRE(shell(compress_cmd + " < '" + (dir / "plain").string() + "' > '" +
+                           (dir / "theirs.z").string() + "'"));
+  bytes_buf packed(read_file(dir / "theirs.z"));
   BOOST_TEST(packed.size() > 0u);
   BOOST_TEST(decompress_in(packed, decomp) == text);
 }
@@ -313,9 +282,9 @@ BOOST_AUTO_TEST_CASE(gzip_tool_writes_a_name_we_skip) {
   // `gzip file` stores the file name in the header (FNAME); Boost skips it.
   temp_dir dir;
   const std::string text = sample(10000);
-  write_file(dir.path / "named.txt", text);
-  BOOST_TEST_REQUIRE(shell("gzip -N '" + (dir.path / "named.txt").string() + "'"));
-  bytes_buf packed(read_file(dir.path / "named.txt.gz"));
+  write_file(dir / "named.txt", text);
+  BOOST_TEST_REQUIRE(shell("gzip -N '" + (dir / "named.txt").string() + "'"));
+  bytes_buf packed(read_file(dir / "named.txt.gz"));
   BOOST_TEST((static_cast<unsigned char>(contents(packed)[3]) & 0x08) != 0); // FNAME set
   BOOST_TEST(decompress_in(packed, io::gzip_decompressor()) == text);
 }
@@ -328,10 +297,10 @@ BOOST_AUTO_TEST_CASE(gzip_tool_concatenated_members) {
   const bytes_buf pb = compress(b, io::gzip_compressor());
   bytes_buf both(contents(pa) + contents(pb));
   BOOST_TEST(decompress_in(both, io::gzip_decompressor()) == a + b);
-  write_file(dir.path / "two.gz", contents(both));
-  BOOST_TEST_REQUIRE(shell("gzip -dc < '" + (dir.path / "two.gz").string() + "' > '" +
-                           (dir.path / "plain").string() + "'"));
-  BOOST_TEST(read_file(dir.path / "plain") == a + b);
+  write_file(dir / "two.gz", contents(both));
+  BOOST_TEST_REQUIRE(shell("gzip -dc < '" + (dir / "two.gz").string() + "' > '" +
+                           (dir / "plain").string() + "'"));
+  BOOST_TEST(read_file(dir / "plain") == a + b);
 }
 
 BOOST_AUTO_TEST_CASE(zstd_tool_interop) {

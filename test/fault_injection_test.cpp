@@ -12,6 +12,8 @@
 #include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "support/allocators.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -20,45 +22,9 @@
 #include <string>
 #include <vector>
 
+using namespace bytesio::test;
+
 namespace {
-
-// Shared by every failing_allocator<T>: the countdown to the failing
-// allocation (-1: never) and a count of allocations made.
-struct fault_plan {
-  static inline long countdown = -1;
-  static inline long allocations = 0;
-};
-
-template <class T>
-struct failing_allocator {
-  using value_type = T;
-  failing_allocator() = default;
-  template <class U>
-  failing_allocator(const failing_allocator<U> &) noexcept {}
-
-  T *allocate(std::size_t n) {
-    ++fault_plan::allocations;
-    if (fault_plan::countdown >= 0 && fault_plan::countdown-- == 0)
-      throw std::bad_alloc();
-    return std::allocator<T>().allocate(n);
-  }
-  void deallocate(T *p, std::size_t n) noexcept { std::allocator<T>().deallocate(p, n); }
-
-  friend bool operator==(const failing_allocator &, const failing_allocator &) noexcept {
-    return true;
-  }
-};
-
-// Arms the plan for one operation and disarms it on every exit path.
-struct armed {
-  explicit armed(long n) noexcept {
-    fault_plan::countdown = n;
-    fault_plan::allocations = 0;
-  }
-  ~armed() { fault_plan::countdown = -1; }
-  armed(const armed &) = delete;
-  armed &operator=(const armed &) = delete;
-};
 
 using vector_storage = std::vector<std::byte, failing_allocator<std::byte>>;
 using string_storage = std::basic_string<char, std::char_traits<char>, failing_allocator<char>>;

@@ -428,3 +428,23 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_lowered_while_put_area_live, F, writabl
   BOOST_TEST(b.sputn("defgh", 5) == 2);
   BOOST_TEST(str(b.getvalue()) == "abcde");
 }
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_messages_name_the_limit, F, writable_subjects) {
+  auto message_of = [](F &b) {
+    try {
+      b.write("xyz");
+    } catch (const std::ios_base::failure &e) {
+      BOOST_TEST((e.code() == errc::size_limit));
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  F b;
+  b.seek(std::numeric_limits<std::int64_t>::max() - 1);
+  const std::string none = message_of(b);
+  BOOST_TEST(none.find("the largest position, INT64_MAX") != std::string::npos, none);
+  b.seek(0);
+  b.set_size_limit(2);
+  const std::string two = message_of(b);
+  BOOST_TEST(two.find("the size limit of 2") != std::string::npos, two);
+}

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE large_offsets
 #include <boost/test/unit_test.hpp>
 
+#include "support/test_support.hpp"
+
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -21,6 +23,8 @@
 
 namespace utf = boost::unit_test;
 using namespace std::string_literals;
+
+using namespace bytesio::test;
 
 namespace {
 
@@ -54,11 +58,6 @@ boost::test_tools::assertion_result enough_memory(utf::test_unit_id) {
     ok.message() << "MemAvailable is " << kib / 1024 << " MiB, under 12 GiB";
   }
   return ok;
-}
-
-template <class R>
-std::string str(const R &r) {
-  return {reinterpret_cast<const char *>(std::data(r)), std::size(r)};
 }
 
 std::streampos spos(std::uint64_t p) { return std::streampos(std::streamoff(p)); }

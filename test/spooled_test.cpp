@@ -4,12 +4,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "bytesio/bytes_buf.hpp"
+#include "support/test_support.hpp"
 
-// GCC 12 warns -Wrestrict inside libstdc++ as inlined into Boost's
-// gzip_compressor footer code: a false positive (GCC bug 105329).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wrestrict"
-#endif
 
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
@@ -32,20 +28,9 @@ using bytesio::byte_vector;
 using bytesio::spooled_buf;
 using bytesio::spooled_stream;
 namespace fs = std::filesystem;
+using namespace bytesio::test;
 
 namespace {
-
-std::string str(const byte_vector &v) {
-  return {reinterpret_cast<const char *>(v.data()), v.size()};
-}
-
-std::string pattern(std::size_t n, unsigned seed = 1) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (char &c : s)
-    c = static_cast<char>('a' + rng() % 16);
-  return s;
-}
 
 std::size_t open_fds() {
   std::size_t n = 0;
@@ -53,24 +38,6 @@ std::size_t open_fds() {
     ++n;
   return n;
 }
-
-/** A fresh, private directory, removed with everything in it at the end. */
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string t = (fs::temp_directory_path() / "spooled-test-XXXXXX").string();
-    BOOST_REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path = t;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::size_t entries() const {
-    return static_cast<std::size_t>(
-        std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-  }
-};
 
 /** RLIMIT_FSIZE lowered to `n` bytes with SIGXFSZ ignored, so writes past it fail with EFBIG. */
 struct file_size_limit {
@@ -89,16 +56,6 @@ struct file_size_limit {
   }
 };
 
-template <class F>
-std::error_code error_of(F &&f) {
-  try {
-    f();
-  } catch (const std::ios_base::failure &e) {
-    return e.code();
-  }
-  return {};
-}
-
 bool is_os_error(const std::error_code &ec) {
   return ec && ec.category() == std::generic_category();
 }
@@ -114,7 +71,7 @@ static_assert(std::is_move_constructible_v<spooled_stream> &&
 
 BOOST_AUTO_TEST_CASE(write_up_to_threshold_stays_one_more_byte_rolls) {
   temp_dir dir;
-  spooled_buf b(30, dir.path);
+  spooled_buf b(30, dir.path());
   b.write(std::string(20, 'x'));
   BOOST_TEST(!b.rolled());
   b.write(std::string(10, 'y'));
@@ -138,7 +95,7 @@ BOOST_AUTO_TEST_CASE(rewriting_the_start_never_rolls) {
 
 BOOST_AUTO_TEST_CASE(seek_past_threshold_alone_does_not_roll_next_write_does) {
   temp_dir dir;
-  spooled_buf b(30, dir.path);
+  spooled_buf b(30, dir.path());
   b.write("ab");
   BOOST_TEST(b.seek(100) == 100u);
   BOOST_TEST(!b.rolled());
@@ -163,7 +120,7 @@ BOOST_AUTO_TEST_CASE(threshold_zero_never_rolls) {
 
 BOOST_AUTO_TEST_CASE(truncate_above_threshold_rolls_first_and_never_extends) {
   temp_dir dir;
-  spooled_buf b(30, dir.path);
+  spooled_buf b(30, dir.path());
   b.write(std::string(10, 'x'));
   b.seek(5);
   BOOST_TEST(b.truncate(30) == 30u);
@@ -179,7 +136,7 @@ BOOST_AUTO_TEST_CASE(truncate_above_threshold_rolls_first_and_never_extends) {
 
 BOOST_AUTO_TEST_CASE(rollover_and_fileno_keep_contents_and_position_past_the_end) {
   temp_dir dir;
-  spooled_buf b(1000, dir.path);
+  spooled_buf b(1000, dir.path());
   b.write("hello\nworld\n");
   b.seek(50);
   b.rollover();
@@ -197,7 +154,7 @@ BOOST_AUTO_TEST_CASE(rollover_and_fileno_keep_contents_and_position_past_the_end
   BOOST_TEST(str(b.readline()) == "hello\n");
   BOOST_TEST(b.readlines().size() == 2u);
 
-  spooled_buf m(1000, dir.path);
+  spooled_buf m(1000, dir.path());
   m.write("abc");
   BOOST_TEST(m.fileno() >= 0);
   BOOST_TEST(m.rolled());
@@ -207,7 +164,7 @@ BOOST_AUTO_TEST_CASE(rollover_and_fileno_keep_contents_and_position_past_the_end
 BOOST_AUTO_TEST_CASE(close_is_idempotent_before_and_after_rollover) {
   temp_dir dir;
   for (bool roll : {false, true}) {
-    spooled_buf b(100, dir.path);
+    spooled_buf b(100, dir.path());
     b.write("data");
     if (roll)
       b.rollover();
@@ -233,7 +190,7 @@ BOOST_AUTO_TEST_CASE(close_is_idempotent_before_and_after_rollover) {
 BOOST_AUTO_TEST_CASE(seek_rules_and_size_limit) {
   temp_dir dir;
   for (bool roll : {false, true}) {
-    spooled_buf b(1 << 20, dir.path);
+    spooled_buf b(1 << 20, dir.path());
     if (roll)
       b.rollover();
     b.write("0123456789");
@@ -259,7 +216,7 @@ BOOST_AUTO_TEST_CASE(seek_rules_and_size_limit) {
 
 BOOST_AUTO_TEST_CASE(a_write_crossing_the_threshold_rolls_before_writing) {
   temp_dir dir;
-  spooled_buf b(1 << 20, dir.path);
+  spooled_buf b(1 << 20, dir.path());
   b.write("head");
   const std::size_t cap = b.capacity();
   BOOST_TEST(cap < (1u << 20));
@@ -362,7 +319,7 @@ BOOST_AUTO_TEST_CASE(random_operations_match_bytes_buf) {
                                 std::size_t(1) /* rolled over from the start */}) {
     std::mt19937 rng(static_cast<unsigned>(threshold) + 7);
     bytesio::bytes_buf ref;
-    spooled_buf b(threshold, dir.path);
+    spooled_buf b(threshold, dir.path());
     if (threshold == 1)
       b.rollover();
     const std::size_t span = 3 * spooled_buf::block_size;
@@ -383,7 +340,7 @@ BOOST_AUTO_TEST_CASE(random_operations_match_bytes_buf) {
 
 BOOST_AUTO_TEST_CASE(offsets_beyond_4_gib_after_rollover) {
   temp_dir dir;
-  spooled_buf b(16, dir.path);
+  spooled_buf b(16, dir.path());
   const std::uint64_t far = (std::uint64_t(5) << 30) + 3;
   b.seek(static_cast<std::int64_t>(far));
   b.write("tail");
@@ -400,11 +357,27 @@ BOOST_AUTO_TEST_CASE(offsets_beyond_4_gib_after_rollover) {
   BOOST_TEST(str(b.read()) == "t");
 }
 
+BOOST_AUTO_TEST_CASE(moves_leave_the_source_with_its_own_threshold) {
+  // Assignment is documented "as the move constructor": both leave the
+  // moved-from buffer empty, in memory, with the threshold it had.
+  spooled_buf a(10), d(20);
+  d.write("data");
+  a = std::move(d);
+  BOOST_TEST(a.threshold() == 20u);
+  BOOST_TEST(str(a.getvalue()) == "data");
+  BOOST_TEST(d.threshold() == 20u);
+  BOOST_TEST(d.size() == 0u);
+  spooled_buf e(30);
+  spooled_buf f(std::move(e));
+  BOOST_TEST(e.threshold() == 30u);
+  BOOST_TEST(f.threshold() == 30u);
+}
+
 // ---- the stream ---------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(stream_crosses_the_threshold_and_reads_back) {
   temp_dir dir;
-  spooled_stream s(100, dir.path);
+  spooled_stream s(100, dir.path());
   for (int i = 0; i < 1000; ++i)
     s << i << '\n';
   BOOST_TEST(s.good());
@@ -460,7 +433,7 @@ void check_failed_rollover(spooled_buf &b, const std::string &before, std::error
 BOOST_AUTO_TEST_CASE(missing_directory_at_rollover) {
   temp_dir dir;
   const std::size_t fds = open_fds();
-  spooled_buf b(64, dir.path / "missing");
+  spooled_buf b(64, dir.path() / "missing");
   const std::string data = pattern(60);
   b.write(data);
   const auto ec = error_of([&] { b.write(pattern(10)); });
@@ -478,9 +451,9 @@ BOOST_AUTO_TEST_CASE(unwritable_directories_at_rollover) {
   // directory no one can create files in: sysfs refuses with EACCES even
   // for root; a regular file used as the directory gives ENOTDIR.
   temp_dir dir;
-  { std::ofstream(dir.path / "plain") << "x"; }
+  { std::ofstream(dir.path() / "plain") << "x"; }
   const std::size_t fds = open_fds();
-  for (const fs::path &where : {fs::path("/sys"), dir.path / "plain"}) {
+  for (const fs::path &where : {fs::path("/sys"), dir.path() / "plain"}) {
     spooled_buf b(16, where);
     const std::string data = pattern(16);
     b.write(data);
@@ -491,7 +464,7 @@ BOOST_AUTO_TEST_CASE(unwritable_directories_at_rollover) {
       BOOST_TEST((ec == std::errc::not_a_directory));
   }
   // Through a stream: badbit, and the data stay.
-  spooled_stream s(8, dir.path / "plain");
+  spooled_stream s(8, dir.path() / "plain");
   s << "12345678";
   BOOST_TEST(s.good());
   s << "9";
@@ -507,7 +480,7 @@ BOOST_AUTO_TEST_CASE(unwritable_directories_at_rollover) {
 BOOST_AUTO_TEST_CASE(write_error_midway_through_the_rollover_copy) {
   temp_dir dir;
   const std::size_t fds = open_fds();
-  spooled_buf b(1 << 20, dir.path);
+  spooled_buf b(1 << 20, dir.path());
   const std::string data = pattern(1 << 20, 3);
   b.write(data);
   {
@@ -531,7 +504,7 @@ BOOST_AUTO_TEST_CASE(write_errors_after_rollover_are_reported) {
   const std::size_t fds = open_fds();
   {
     // A write large enough to go straight to the file.
-    spooled_buf b(16, dir.path);
+    spooled_buf b(16, dir.path());
     b.rollover();
     b.write(pattern(1000));
     file_size_limit limit(64 * 1024);
@@ -542,7 +515,7 @@ BOOST_AUTO_TEST_CASE(write_errors_after_rollover_are_reported) {
   }
   {
     // A small write lands in the cache; the error shows at flush and close.
-    spooled_buf b(16, dir.path);
+    spooled_buf b(16, dir.path());
     b.rollover();
     const std::string data = pattern(100000, 9);
     {
@@ -559,7 +532,7 @@ BOOST_AUTO_TEST_CASE(write_errors_after_rollover_are_reported) {
   }
   {
     // Through a stream: flush sets badbit.
-    spooled_stream s(16, dir.path);
+    spooled_stream s(16, dir.path());
     s.buf().rollover();
     file_size_limit limit(64 * 1024);
     s << pattern(100000);
@@ -570,7 +543,7 @@ BOOST_AUTO_TEST_CASE(write_errors_after_rollover_are_reported) {
   {
     // The destructor swallows what only close() can report.
     file_size_limit limit(64 * 1024);
-    spooled_buf b(16, dir.path);
+    spooled_buf b(16, dir.path());
     b.rollover();
     b.write(pattern(100000));
   }
@@ -584,7 +557,7 @@ BOOST_AUTO_TEST_CASE(no_descriptor_leaks_and_nothing_left_in_the_directory) {
   {
     std::vector<spooled_buf> bufs;
     for (int i = 0; i < 20; ++i) {
-      bufs.emplace_back(10, dir.path);
+      bufs.emplace_back(10, dir.path());
       bufs.back().write(pattern(static_cast<std::size_t>(i) * 3));
     }
     BOOST_TEST(open_fds() == fds + 16); // the 16 that passed 10 bytes
@@ -605,7 +578,7 @@ BOOST_AUTO_TEST_CASE(nothing_left_after_the_process_is_killed) {
   BOOST_REQUIRE(child >= 0);
   if (child == 0) {
     ::close(ready[0]);
-    spooled_buf b(100, dir.path);
+    spooled_buf b(100, dir.path());
     b.write(pattern(1 << 20));
     b.flush();
     const char c = b.rolled() ? 'r' : 'm';
@@ -633,7 +606,7 @@ BOOST_AUTO_TEST_CASE(gzip_chain_into_a_spooled_buffer) {
   namespace io = boost::iostreams;
   temp_dir dir;
   const std::string data = pattern(10 << 20, 5);
-  spooled_buf b(1 << 20, dir.path);
+  spooled_buf b(1 << 20, dir.path());
   {
     io::filtering_ostream out;
     out.push(io::gzip_compressor(1));
@@ -654,7 +627,7 @@ BOOST_AUTO_TEST_CASE(gzip_chain_into_a_spooled_buffer) {
   }
   BOOST_TEST((back == data));
 
-  spooled_stream s(1 << 20, dir.path); // a stream as the device
+  spooled_stream s(1 << 20, dir.path()); // a stream as the device
   {
     io::filtering_ostream out;
     out.push(io::gzip_compressor(1));

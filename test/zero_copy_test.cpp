@@ -7,6 +7,8 @@
 #define BOOST_TEST_MODULE zero_copy_test
 #include <boost/test/unit_test.hpp>
 
+#include "support/allocators.hpp"
+
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -15,40 +17,9 @@
 #include <utility>
 #include <vector>
 
+using namespace bytesio::test;
+
 namespace {
-
-struct alloc_counts {
-  std::size_t allocations = 0;
-  std::size_t constructions = 0;
-};
-
-alloc_counts counts;
-
-// Counts every allocation and every element construction (a copy of the
-// elements through the allocator constructs them).
-template <class T>
-struct counting_allocator {
-  using value_type = T;
-  counting_allocator() = default;
-  template <class U>
-  counting_allocator(const counting_allocator<U> &) noexcept {}
-
-  T *allocate(std::size_t n) {
-    ++counts.allocations;
-    return std::allocator<T>().allocate(n);
-  }
-  void deallocate(T *p, std::size_t n) noexcept { std::allocator<T>().deallocate(p, n); }
-
-  template <class U, class... Args>
-  void construct(U *p, Args &&...args) {
-    ++counts.constructions;
-    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
-  }
-
-  friend bool operator==(const counting_allocator &, const counting_allocator &) noexcept {
-    return true;
-  }
-};
 
 using counted_vector = std::vector<char, counting_allocator<char>>;
 
@@ -77,9 +48,9 @@ bytesio::byte_vector marked_bytes(std::size_t n) {
 BOOST_AUTO_TEST_CASE(counter_sees_a_copy) {
   // The counter must notice a copy, or the zero counts below prove nothing.
   bytesio::basic_bytes_buf<counted_vector> buf(counted_bytes(mib));
-  counts = {};
+  alloc_counts::reset();
   const counted_vector copy = buf.getvalue();
-  BOOST_TEST(counts.allocations >= 1u);
+  BOOST_TEST(alloc_counts::allocations >= 1u);
   BOOST_TEST(copy.size() == mib);
   BOOST_TEST(static_cast<const void *>(copy.data()) !=
              static_cast<const void *>(buf.view().data()));
@@ -89,16 +60,16 @@ BOOST_AUTO_TEST_CASE(vector_adopt_and_take_allocate_nothing) {
   for (const std::size_t n : {std::size_t(1), std::size_t(4096), mib, 16 * mib}) {
     counted_vector v = counted_bytes(n);
     const char *p = v.data();
-    counts = {};
+    alloc_counts::reset();
     bytesio::basic_bytes_buf<counted_vector> buf(std::move(v));
-    BOOST_TEST(counts.allocations == 0u);
-    BOOST_TEST(counts.constructions == 0u);
+    BOOST_TEST(alloc_counts::allocations == 0u);
+    BOOST_TEST(alloc_counts::constructions == 0u);
     BOOST_TEST(buf.size() == n);
     BOOST_TEST(static_cast<const void *>(buf.view().data()) == static_cast<const void *>(p));
 
     const counted_vector out = buf.take();
-    BOOST_TEST(counts.allocations == 0u, "take() allocated, n = " << n);
-    BOOST_TEST(counts.constructions == 0u, "take() constructed elements, n = " << n);
+    BOOST_TEST(alloc_counts::allocations == 0u, "take() allocated, n = " << n);
+    BOOST_TEST(alloc_counts::constructions == 0u, "take() constructed elements, n = " << n);
     BOOST_TEST(out.data() == p);
     BOOST_TEST(out.size() == n);
     BOOST_TEST(buf.size() == 0u);
@@ -109,19 +80,19 @@ BOOST_AUTO_TEST_CASE(vector_adopt_and_take_allocate_nothing) {
 BOOST_AUTO_TEST_CASE(vector_stream_adopt_read_take_allocate_nothing) {
   counted_vector v = counted_bytes(mib);
   const char *p = v.data();
-  counts = {};
+  alloc_counts::reset();
   bytesio::basic_bytes_stream<counted_vector> s(std::move(v));
   char head[4096];
   BOOST_TEST(static_cast<bool>(s.read(head, sizeof head)));
   BOOST_TEST(head[0] == 0);
   BOOST_TEST(s.tellg() == std::streampos(4096));
-  BOOST_TEST(counts.allocations == 0u);
+  BOOST_TEST(alloc_counts::allocations == 0u);
 
   bytesio::basic_bytes_stream<counted_vector> moved(std::move(s));
-  BOOST_TEST(counts.allocations == 0u, "moving the stream allocated");
+  BOOST_TEST(alloc_counts::allocations == 0u, "moving the stream allocated");
   const counted_vector out = moved.take();
-  BOOST_TEST(counts.allocations == 0u);
-  BOOST_TEST(counts.constructions == 0u);
+  BOOST_TEST(alloc_counts::allocations == 0u);
+  BOOST_TEST(alloc_counts::constructions == 0u);
   BOOST_TEST(out.data() == p);
   BOOST_TEST(out.size() == mib);
 }
@@ -137,10 +108,10 @@ BOOST_AUTO_TEST_CASE(vector_take_after_stream_writes_allocates_nothing) {
   BOOST_REQUIRE(s.good());
   const std::size_t n = 300 * record.size() + 1;
   const void *p = s.view().data();
-  counts = {};
+  alloc_counts::reset();
   const counted_vector out = s.take();
-  BOOST_TEST(counts.allocations == 0u);
-  BOOST_TEST(counts.constructions == 0u);
+  BOOST_TEST(alloc_counts::allocations == 0u);
+  BOOST_TEST(alloc_counts::constructions == 0u);
   BOOST_TEST(static_cast<const void *>(out.data()) == p);
   BOOST_TEST(out.size() == n);
   BOOST_TEST(out.back() == '!');

@@ -16,6 +16,10 @@
 
 namespace bytesio {
 
+namespace detail {
+struct bytes_buf_access;
+} // namespace detail
+
 /**
  * An in-memory binary file: a `std::streambuf` over a growable byte
  * container, with one position shared by reading and writing and the API of
@@ -53,11 +57,14 @@ namespace bytesio {
  * Not copyable; movable and swappable (with no `getbuffer()` view alive).
  */
 template <class Storage = byte_vector>
-class basic_bytes_buf : public detail::file_core<basic_bytes_buf<Storage>, Storage> {
+class basic_bytes_buf
+    : public detail::file_core<basic_bytes_buf<Storage>, Storage, /*Contiguous=*/true,
+                               /*Writable=*/true> {
   static_assert(detail::byte_storage<Storage>,
                 "Storage must be a contiguous, resizable container of 1-byte elements");
-  using core = detail::file_core<basic_bytes_buf<Storage>, Storage>;
+  using core = detail::file_core<basic_bytes_buf<Storage>, Storage, true, true>;
   friend core;
+  friend struct detail::bytes_buf_access; // adapters that fill the storage (asio.hpp)
 
 public:
   using storage_type = Storage;
@@ -143,9 +150,6 @@ public:
 
 private:
   // ---- storage operations for detail::file_core ----------------------------
-  static constexpr bool contiguous = true;
-  static constexpr bool writable = true;
-
   const std::byte *memory() const noexcept { return detail::bytes_of(storage_); }
   detail::file_window write_window(std::uint64_t) noexcept {
     return {reinterpret_cast<char *>(storage_.data()), 0, storage_.size()};
@@ -233,7 +237,7 @@ using bytes_buf = basic_bytes_buf<>;
 
 // Compiled once in src/bytes_buf.cpp, so users do not recompile the core in
 // every translation unit.
-extern template class detail::file_core<basic_bytes_buf<byte_vector>, byte_vector>;
+extern template class detail::file_core<basic_bytes_buf<byte_vector>, byte_vector, true, true>;
 extern template class basic_bytes_buf<byte_vector>;
 
 } // namespace bytesio

@@ -85,8 +85,9 @@ namespace bytesio {
  * Thread safety: none for one object; distinct objects are independent.
  * Not copyable; movable and swappable.
  */
-class spooled_buf : public detail::file_core<spooled_buf, byte_vector> {
-  using core = detail::file_core<spooled_buf, byte_vector>;
+class spooled_buf
+    : public detail::file_core<spooled_buf, byte_vector, /*Contiguous=*/false, /*Writable=*/true> {
+  using core = detail::file_core<spooled_buf, byte_vector, false, true>;
   friend core;
 
 public:
@@ -169,9 +170,6 @@ public:
 
 private:
   // ---- storage operations for detail::file_core ----------------------------
-  static constexpr bool contiguous = false;
-  static constexpr bool writable = true;
-
   detail::file_window read_window(std::uint64_t pos);
   std::size_t read_direct(std::uint64_t pos, char *out, std::size_t n);
   void store(std::uint64_t pos, const char *p, std::size_t n);
@@ -257,7 +255,7 @@ private:
 };
 
 // The core's members for spooled_buf are compiled once, in src/spooled_buf.cpp.
-extern template class detail::file_core<spooled_buf, byte_vector>;
+extern template class detail::file_core<spooled_buf, byte_vector, false, true>;
 
 } // namespace bytesio
 

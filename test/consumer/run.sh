@@ -26,8 +26,10 @@ test -f "$work/prefix/include/bytesio.hpp"
 
 echo "== find_package(bytesio) consumer"
 # Only the prefix is searched: the source tree's headers are not visible.
+# Boost cannot be found: a consumer of the core must not need it.
 cmake -S "$here/find_package" -B "$work/find_package" "${common[@]}" \
-  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >/dev/null
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON >/dev/null
 cmake --build "$work/find_package" -j 2
 if grep -q -- "-I$src/include" "$work/find_package/build.ninja" 2>/dev/null; then
   echo "the find_package consumer compiled against the source tree, not the install" >&2

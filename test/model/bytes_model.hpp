@@ -1,7 +1,8 @@
 #ifndef BYTESIO_TEST_MODEL_BYTES_MODEL_HPP
 #define BYTESIO_TEST_MODEL_BYTES_MODEL_HPP
 
-// The reference model of io.BytesIO as DESIGN.md states it: a vector and a
+// The reference model of io.BytesIO as the buffers document it (the file-like
+// API in include/bytesio/detail/file_core.hpp): a vector and a
 // position, a few obvious lines per operation, no performance tricks. Used
 // only by tests and fuzzers, which run it side by side with bytes_buf /
 // bytes_stream and demand identical contents, positions, results and errors.
@@ -35,7 +36,8 @@ struct bytes_model {
   std::size_t limit = npos; ///< set_size_limit
   std::size_t exports = 0;  ///< live getbuffer() views
   bool closed = false;
-  int error = 0; ///< errc of the last file-like call, 0: success
+  bool read_only = false; ///< a span_buf: stream output and overwriting putbacks fail
+  int error = 0;          ///< errc of the last file-like call, 0: success
 
   std::size_t remaining() const { return pos < data.size() ? data.size() - pos : 0; }
 
@@ -181,7 +183,7 @@ struct bytes_model {
   state stream_put(std::byte c) { return stream_write(&c, 1) == 1 ? good : bad; }
   /// ostream::write: as many bytes as fit under the limit land.
   std::size_t stream_write(const std::byte *p, std::size_t n) {
-    if (closed || exports != 0)
+    if (closed || exports != 0 || read_only)
       return 0;
     n = room(n);
     put(p, n);
@@ -221,7 +223,7 @@ struct bytes_model {
     if (closed || pos == 0 || pos > data.size())
       return bad;
     if (data[pos - 1] != c) {
-      if (exports != 0)
+      if (exports != 0 || read_only)
         return bad;
       data[pos - 1] = c;
     }

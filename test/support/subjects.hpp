@@ -11,12 +11,15 @@
 //
 // spooled_buf runs at several thresholds, so every case runs before the
 // rollover (0: never), after it (1: rolled at the first write) and across
-// it (a block and 7 bytes, 1 MiB: the large cases cross them).
+// it (a block and 7 bytes, 1 MiB: the large cases cross them). span_buf,
+// read-only, runs the reading half.
 
 #include "bytesio/bytes_buf.hpp"
+#include "bytesio/span_buf.hpp"
 #include "bytesio/spooled_buf.hpp"
 
 #include <cstring>
+#include <memory>
 #include <memory_resource>
 #include <string>
 #include <string_view>
@@ -30,7 +33,6 @@ template <class Storage>
 struct bytes_subject : basic_bytes_buf<Storage> {
   using basic_bytes_buf<Storage>::basic_bytes_buf;
   bytes_subject() = default;
-  explicit bytes_subject(const char *initial) : basic_bytes_buf<Storage>(std::string_view(initial)) {}
   static constexpr bool rolls = false;
 };
 
@@ -51,10 +53,40 @@ struct spooled_subject : spooled_buf {
   static constexpr bool rolls = Threshold != 0;
 };
 
-using bytes_subjects =
-    std::tuple<bytes_subject<byte_vector>, bytes_subject<std::vector<char>>,
-               bytes_subject<std::vector<unsigned char>>, bytes_subject<std::vector<std::byte>>,
-               bytes_subject<std::string>, bytes_subject<std::pmr::vector<std::byte>>>;
+/** Every Storage `basic_bytes_buf` is tested with. */
+using storage_types =
+    std::tuple<byte_vector, std::vector<char>, std::vector<unsigned char>, std::vector<std::byte>,
+               std::string, std::pmr::vector<std::byte>>;
+
+template <class Tuple>
+struct bytes_subjects_of;
+template <class... Storage>
+struct bytes_subjects_of<std::tuple<Storage...>> {
+  using type = std::tuple<bytes_subject<Storage>...>;
+};
+
+using bytes_subjects = bytes_subjects_of<storage_types>::type;
+
+/** The memory a span_subject reads: a base, so it is there before the span_buf. */
+struct owned_memory {
+  // Names no buffer uses: lookup in span_subject sees both bases.
+  std::unique_ptr<char[]> owned_bytes_;
+  std::size_t owned_size_ = 0;
+  explicit owned_memory(std::string_view s)
+      : owned_bytes_(new char[s.size() + 1]), owned_size_(s.size()) {
+    std::memcpy(owned_bytes_.get(), s.data(), s.size());
+  }
+  std::string_view owned_chars() const noexcept { return {owned_bytes_.get(), owned_size_}; }
+};
+
+/** A `span_buf` over memory of its own (moves keep it: the heap block moves along). */
+struct span_subject : private owned_memory, span_buf {
+  span_subject() : span_subject(std::string_view()) {}
+  explicit span_subject(std::string_view initial)
+      : owned_memory(initial), span_buf(owned_memory::owned_chars()) {}
+  explicit span_subject(const char *initial) : span_subject(std::string_view(initial)) {}
+  static constexpr bool rolls = false;
+};
 
 using spooled_subjects =
     std::tuple<spooled_subject<0>, spooled_subject<1>,
@@ -64,7 +96,7 @@ using spooled_subjects =
 using writable_subjects = decltype(std::tuple_cat(bytes_subjects{}, spooled_subjects{}));
 
 /** Every buffer, for the reading half of the contract. */
-using file_subjects = writable_subjects;
+using file_subjects = decltype(std::tuple_cat(writable_subjects{}, std::tuple<span_subject>{}));
 
 } // namespace bytesio::test
 

@@ -36,21 +36,23 @@ struct file_window {
  * buffers, and the writing half only for writable ones (a `span_buf` has no
  * `write` to call), through their requires-clauses.
  *
+ * The template arguments say what the buffer is: `Contiguous` (its contents
+ * are one block of memory) and `Writable`. (Template arguments rather than
+ * members of `Derived`: the requires-clauses must not need `Derived`
+ * complete, which clang checks eagerly.)
+ *
  * What `Derived` supplies (private, with `friend` access for the core). All
  * are called with no stream area live ("settled"), except `write_window`,
  * which is called to open one, and `put_settled`, called while closing one.
- * - `static constexpr bool contiguous`: the contents are one block of
- *   memory. Then `const std::byte *memory() const noexcept` gives it (the
- *   bytes `[0, size)`, null when there are none), and `view`, `read_view`,
- *   `readline_view` exist.
+ * - Contiguous: `const std::byte *memory() const noexcept` gives the
+ *   contents (the bytes `[0, size)`, null when there are none).
  * - Otherwise `file_window read_window(std::uint64_t pos)`: a run of the
  *   contents that holds `pos < size` (it may throw an OS error; a run that
  *   does not hold `pos` reads as the end), and `Result contents() const`:
  *   a copy of everything, for `getvalue`. Optionally
  *   `std::size_t read_direct(std::uint64_t pos, char *out, std::size_t n)`,
  *   a read that bypasses the windows, or `npos` to decline.
- * - `static constexpr bool writable`. Then
- *   `void store(std::uint64_t pos, const char *p, std::size_t n)` writes
+ * - Writable: `void store(std::uint64_t pos, const char *p, std::size_t n)` writes
  *   `n > 0` bytes at `pos` (zero-filling a gap from the end to `pos`; the
  *   limit is already checked; it may throw, leaving the contents as they
  *   were), and `file_window write_window(std::uint64_t pos) noexcept` is
@@ -69,9 +71,14 @@ struct file_window {
  *   `void shrink_storage(std::uint64_t size)`,
  *   `std::size_t storage_capacity() const noexcept`.
  */
-template <class Derived, class Result>
+template <class Derived, class Result, bool Contiguous, bool Writable>
 class file_core : public std::streambuf {
 public:
+  /** The contents are one block of memory: `view`, `read_view`, `readline_view` exist. */
+  static constexpr bool contiguous = Contiguous;
+  /** The buffer can be written: the writing half exists. */
+  static constexpr bool writable = Writable;
+
   /** "All" for counts, "none" for the size limit. */
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
@@ -89,11 +96,11 @@ public:
    * Invalidates `view()` spans.
    */
   std::size_t write(std::span<const std::byte> bytes)
-  requires Derived::writable;
+  requires Writable;
 
   /** Writes the characters of `chars` as bytes; see `write(span)`. */
   std::size_t write(std::string_view chars)
-  requires Derived::writable;
+  requires Writable;
 
   /**
    * Writes any contiguous range of `char`, `unsigned char` or `std::byte`
@@ -101,11 +108,11 @@ public:
    */
   template <byte_range R>
   std::size_t write(const R &range)
-  requires Derived::writable;
+  requires Writable;
 
   /** `truncate(tell())`. */
   std::uint64_t truncate()
-  requires Derived::writable;
+  requires Writable;
 
   /**
    * Cuts the contents to `size` bytes if they are longer; never extends and
@@ -116,15 +123,15 @@ public:
    * Invalidates `view()` spans that reach past `size`.
    */
   std::uint64_t truncate(std::uint64_t size)
-  requires Derived::writable;
+  requires Writable;
 
   /** Size 0, position 0, capacity kept. @throws closed, buffer_exported */
   void clear()
-  requires Derived::writable;
+  requires Writable;
 
   /** The storage's capacity (0 when closed). */
   std::size_t capacity() const noexcept
-  requires Derived::writable;
+  requires Writable;
 
   /**
    * Makes room for `n` bytes of contents without further allocation.
@@ -132,14 +139,14 @@ public:
    * Invalidates `view()` spans.
    */
   void reserve(std::size_t n)
-  requires Derived::writable;
+  requires Writable;
 
   /**
    * Frees the capacity beyond the contents.
    * @throws closed, buffer_exported, std::bad_alloc. Invalidates `view()`.
    */
   void shrink_to_fit()
-  requires Derived::writable;
+  requires Writable;
 
   /**
    * Caps the contents at `limit` bytes: any write (file-like or through a
@@ -151,11 +158,11 @@ public:
    * @throws closed
    */
   void set_size_limit(std::size_t limit)
-  requires Derived::writable;
+  requires Writable;
 
   /** The size limit (`npos`: none, the default). @throws closed */
   std::size_t size_limit() const
-  requires Derived::writable;
+  requires Writable;
 
   // ---- reading ------------------------------------------------------------------
 
@@ -193,11 +200,11 @@ public:
    * as `view()`. @throws closed
    */
   std::span<const std::byte> read_view(std::size_t n = npos)
-  requires Derived::contiguous;
+  requires Contiguous;
 
   /** The bytes and the position change of `readline(limit)`, as a view; see `read_view`. */
   std::span<const std::byte> readline_view(std::size_t limit = npos)
-  requires Derived::contiguous;
+  requires Contiguous;
 
   /**
    * Moves the position, as `io.BytesIO.seek`. `beg`: to `off`, which must
@@ -215,7 +222,7 @@ public:
 
   /** A copy of the whole contents. @throws closed, std::bad_alloc */
   Result getvalue() const
-  requires Derived::writable;
+  requires Writable;
 
   /**
    * The whole contents without a copy, like `std::stringbuf::view()`:
@@ -224,7 +231,7 @@ public:
    * closed.
    */
   std::span<const std::byte> view() const noexcept
-  requires Derived::contiguous;
+  requires Contiguous;
 
   // ---- state ----------------------------------------------------------------------
 
@@ -263,8 +270,18 @@ protected:
   std::uint64_t file_size() const noexcept { return size_; }
   std::uint64_t file_pos() const noexcept { return pos_; }
 
-  /** Sets the length of a buffer constructed over existing contents (position 0). */
-  void adopt_size(std::uint64_t n) noexcept { size_ = n; }
+  /**
+   * Sets the length, settled: for a buffer constructed over existing
+   * contents, and for adapters that fill the storage themselves.
+   */
+  void set_file_size(std::uint64_t n) noexcept { size_ = n; }
+
+  /**
+   * The length no growth may pass: the size limit (or the length, if already
+   * longer), never beyond INT64_MAX. Exact only when settled. Protected for
+   * adapters that grow the storage themselves (asio.hpp), so the rule stays here.
+   */
+  std::uint64_t write_ceiling() const noexcept;
 
   /** Ends a live stream area, folding it into the position and the length. */
   void settle() noexcept;
@@ -304,7 +321,6 @@ private:
   std::uint64_t cur_pos() const noexcept;
   std::uint64_t cur_size() const noexcept;
   std::size_t remaining(std::size_t n) const noexcept;
-  std::uint64_t write_ceiling() const noexcept;
   std::span<const char> run_at(std::uint64_t pos);
   std::size_t copy_out(char *out, std::size_t n);
   std::size_t line_length(std::span<const char> run, std::size_t want, bool &complete) const noexcept;

@@ -29,7 +29,7 @@ template <class S>
 requires std::same_as<S, Storage> basic_bytes_buf<Storage>::basic_bytes_buf(S &&adopted)
 noexcept(std::is_nothrow_move_constructible_v<Storage>)
     : storage_(std::move(adopted)) {
-  this->adopt_size(storage_.size());
+  this->set_file_size(storage_.size());
 }
 
 template <class Storage>

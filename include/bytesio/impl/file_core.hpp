@@ -37,16 +37,16 @@ namespace bytesio::detail {
     work.
 */
 
-template <class Derived, class Result>
-file_core<Derived, Result>::file_core(file_core &&other) noexcept
+template <class Derived, class Result, bool Contiguous, bool Writable>
+file_core<Derived, Result, Contiguous, Writable>::file_core(file_core &&other) noexcept
     : std::streambuf(settled(static_cast<Derived &>(other))),
       size_(std::exchange(other.size_, 0)), pos_(std::exchange(other.pos_, 0)),
       limit_(std::exchange(other.limit_, npos)), closed_(std::exchange(other.closed_, false)) {
   assert(other.exports_ == 0 && "moving a buffer while a getbuffer() view is alive");
 }
 
-template <class Derived, class Result>
-auto file_core<Derived, Result>::operator=(file_core &&other) noexcept -> file_core & {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+auto file_core<Derived, Result, Contiguous, Writable>::operator=(file_core &&other) noexcept -> file_core & {
   assert(exports_ == 0 && other.exports_ == 0 &&
          "moving a buffer while a getbuffer() view is alive");
   if (this != &other) {
@@ -61,13 +61,13 @@ auto file_core<Derived, Result>::operator=(file_core &&other) noexcept -> file_c
   return *this;
 }
 
-template <class Derived, class Result>
-file_core<Derived, Result>::~file_core() {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+file_core<Derived, Result, Contiguous, Writable>::~file_core() {
   assert(exports_ == 0 && "a getbuffer() view outlives its buffer");
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::swap(file_core &other) noexcept {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::swap(file_core &other) noexcept {
   assert(exports_ == 0 && other.exports_ == 0 &&
          "swapping a buffer while a getbuffer() view is alive");
   settle();
@@ -82,8 +82,8 @@ void file_core<Derived, Result>::swap(file_core &other) noexcept {
 
 // ---- state machine ----------------------------------------------------------
 
-template <class Derived, class Result>
-std::uint64_t file_core<Derived, Result>::cur_pos() const noexcept {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::cur_pos() const noexcept {
   if (pptr() != nullptr)
     return area_offset_ + static_cast<std::uint64_t>(pptr() - area_base_);
   if (eback() != nullptr)
@@ -91,15 +91,15 @@ std::uint64_t file_core<Derived, Result>::cur_pos() const noexcept {
   return pos_;
 }
 
-template <class Derived, class Result>
-std::uint64_t file_core<Derived, Result>::cur_size() const noexcept {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::cur_size() const noexcept {
   if (pptr() != nullptr)
     return std::max(size_, area_offset_ + static_cast<std::uint64_t>(pptr() - area_base_));
   return size_;
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::settle() noexcept {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::settle() noexcept {
   if (pptr() != nullptr) {
     const auto written = static_cast<std::size_t>(pptr() - area_base_);
     if constexpr (requires(Derived &d) { d.put_settled(written); })
@@ -115,26 +115,26 @@ void file_core<Derived, Result>::settle() noexcept {
   setp(nullptr, nullptr);
 }
 
-template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::remaining(std::size_t n) const noexcept {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::size_t file_core<Derived, Result, Contiguous, Writable>::remaining(std::size_t n) const noexcept {
   // Precondition: settled.
   return pos_ < size_ ? static_cast<std::size_t>(std::min<std::uint64_t>(n, size_ - pos_)) : 0;
 }
 
-template <class Derived, class Result>
-std::uint64_t file_core<Derived, Result>::write_ceiling() const noexcept {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::write_ceiling() const noexcept {
   // Growth past the limit is refused; so is a position past INT64_MAX.
   return std::min<std::uint64_t>(std::max<std::uint64_t>(size_, limit_),
                                  std::numeric_limits<std::int64_t>::max());
 }
 
-template <class Derived, class Result>
-std::span<const char> file_core<Derived, Result>::run_at(std::uint64_t pos) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::span<const char> file_core<Derived, Result, Contiguous, Writable>::run_at(std::uint64_t pos) {
   // Precondition: settled, open. The bytes from pos to the end of its window.
   if (pos >= size_)
     return {};
   file_window w;
-  if constexpr (Derived::contiguous)
+  if constexpr (Contiguous)
     w = {const_cast<char *>(reinterpret_cast<const char *>(derived().memory())), 0,
          static_cast<std::size_t>(size_)};
   else
@@ -146,8 +146,8 @@ std::span<const char> file_core<Derived, Result>::run_at(std::uint64_t pos) {
   return {w.data + at, w.size - at};
 }
 
-template <class Derived, class Result>
-bool file_core<Derived, Result>::enter_read() {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+bool file_core<Derived, Result, Contiguous, Writable>::enter_read() {
   settle();
   if (closed_)
     return false;
@@ -161,8 +161,8 @@ bool file_core<Derived, Result>::enter_read() {
   return true;
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::enter_write() noexcept {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::enter_write() noexcept {
   // Called right after a successful put, settled.
   const file_window w = derived().write_window(pos_);
   const std::uint64_t end = std::min(w.offset + w.size, write_ceiling());
@@ -173,44 +173,44 @@ void file_core<Derived, Result>::enter_write() noexcept {
   setp(w.data + (pos_ - w.offset), w.data + (end - w.offset));
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::put(const char *p, std::size_t n) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::put(const char *p, std::size_t n) {
   // Precondition: settled, writable, n > 0, pos_ + n within the ceiling.
   derived().store(pos_, p, n);
   pos_ += n;
   size_ = std::max(size_, pos_);
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::advance_get(std::size_t n) noexcept {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::advance_get(std::size_t n) noexcept {
   if (n <= static_cast<std::size_t>(std::numeric_limits<int>::max()))
     gbump(static_cast<int>(n));
   else
     setg(eback(), gptr() + n, egptr());
 }
 
-template <class Derived, class Result>
-bool file_core<Derived, Result>::writable_now() const noexcept {
-  if constexpr (Derived::writable)
+template <class Derived, class Result, bool Contiguous, bool Writable>
+bool file_core<Derived, Result, Contiguous, Writable>::writable_now() const noexcept {
+  if constexpr (Writable)
     return !closed_ && exports_ == 0;
   else
     return false;
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::check_open(const char *op) const {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::check_open(const char *op) const {
   if (closed_)
     throw_error(errc::closed, std::string("bytesio: ") + op + " on a closed buffer");
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::begin(const char *op) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::begin(const char *op) {
   check_open(op);
   settle();
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::begin_change(const char *op) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::begin_change(const char *op) {
   check_open(op);
   if (exports_ != 0)
     throw_error(errc::buffer_exported, std::string("bytesio: ") + op + " while " +
@@ -221,9 +221,9 @@ void file_core<Derived, Result>::begin_change(const char *op) {
 
 // ---- writing --------------------------------------------------------------------
 
-template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::write(std::span<const std::byte> bytes)
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::size_t file_core<Derived, Result, Contiguous, Writable>::write(std::span<const std::byte> bytes)
+requires Writable
 {
   begin_change("write");
   if (bytes.empty())
@@ -240,32 +240,32 @@ requires Derived::writable
   return bytes.size();
 }
 
-template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::write(std::string_view chars)
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::size_t file_core<Derived, Result, Contiguous, Writable>::write(std::string_view chars)
+requires Writable
 {
   return write(std::as_bytes(std::span(chars)));
 }
 
-template <class Derived, class Result>
+template <class Derived, class Result, bool Contiguous, bool Writable>
 template <byte_range R>
-std::size_t file_core<Derived, Result>::write(const R &range)
-requires Derived::writable
+std::size_t file_core<Derived, Result, Contiguous, Writable>::write(const R &range)
+requires Writable
 {
   return write(std::as_bytes(std::span(std::ranges::data(range), std::ranges::size(range))));
 }
 
-template <class Derived, class Result>
-std::uint64_t file_core<Derived, Result>::truncate()
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::truncate()
+requires Writable
 {
   check_open("truncate");
   return truncate(cur_pos());
 }
 
-template <class Derived, class Result>
-std::uint64_t file_core<Derived, Result>::truncate(std::uint64_t size)
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::truncate(std::uint64_t size)
+requires Writable
 {
   begin_change("truncate");
   if constexpr (requires(Derived &d) { d.truncate_storage(size); })
@@ -274,9 +274,9 @@ requires Derived::writable
   return size;
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::clear()
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::clear()
+requires Writable
 {
   begin_change("clear");
   if constexpr (requires(Derived &d) { d.truncate_storage(0); })
@@ -284,40 +284,40 @@ requires Derived::writable
   size_ = pos_ = 0;
 }
 
-template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::capacity() const noexcept
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::size_t file_core<Derived, Result, Contiguous, Writable>::capacity() const noexcept
+requires Writable
 {
   return closed_ ? 0 : derived().storage_capacity();
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::reserve(std::size_t n)
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::reserve(std::size_t n)
+requires Writable
 {
   begin_change("reserve");
   derived().reserve_storage(n);
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::shrink_to_fit()
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::shrink_to_fit()
+requires Writable
 {
   begin_change("shrink_to_fit");
   derived().shrink_storage(size_);
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::set_size_limit(std::size_t limit)
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::set_size_limit(std::size_t limit)
+requires Writable
 {
   begin("set_size_limit"); // the put area's end depends on the limit
   limit_ = limit;
 }
 
-template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::size_limit() const
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::size_t file_core<Derived, Result, Contiguous, Writable>::size_limit() const
+requires Writable
 {
   check_open("size_limit");
   return limit_;
@@ -325,8 +325,8 @@ requires Derived::writable
 
 // ---- reading --------------------------------------------------------------------
 
-template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::copy_out(char *out, std::size_t n) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::size_t file_core<Derived, Result, Contiguous, Writable>::copy_out(char *out, std::size_t n) {
   // Precondition: settled, open. The one loop of every read: window by
   // window, or around the windows where the buffer offers that.
   std::size_t done = 0;
@@ -353,14 +353,14 @@ std::size_t file_core<Derived, Result>::copy_out(char *out, std::size_t n) {
   return done;
 }
 
-template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::readinto(std::span<std::byte> out) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::size_t file_core<Derived, Result, Contiguous, Writable>::readinto(std::span<std::byte> out) {
   begin("readinto");
   return copy_out(reinterpret_cast<char *>(out.data()), out.size());
 }
 
-template <class Derived, class Result>
-Result file_core<Derived, Result>::read(std::size_t n) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+Result file_core<Derived, Result, Contiguous, Writable>::read(std::size_t n) {
   begin("read");
   const std::size_t want = remaining(n);
   const std::span<const char> run = run_at(pos_);
@@ -382,8 +382,8 @@ Result file_core<Derived, Result>::read(std::size_t n) {
   return out;
 }
 
-template <class Derived, class Result>
-std::size_t file_core<Derived, Result>::line_length(std::span<const char> run, std::size_t want,
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::size_t file_core<Derived, Result, Contiguous, Writable>::line_length(std::span<const char> run, std::size_t want,
                                                     bool &complete) const noexcept {
   // The part of `run` that belongs to a line of at most `want` bytes.
   const std::size_t n = std::min(want, run.size());
@@ -392,8 +392,8 @@ std::size_t file_core<Derived, Result>::line_length(std::span<const char> run, s
   return nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char *>(nl) - run.data()) + 1;
 }
 
-template <class Derived, class Result>
-Result file_core<Derived, Result>::readline(std::size_t limit) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+Result file_core<Derived, Result, Contiguous, Writable>::readline(std::size_t limit) {
   begin("readline");
   std::size_t want = remaining(limit);
   std::span<const char> run = run_at(pos_);
@@ -425,8 +425,8 @@ Result file_core<Derived, Result>::readline(std::size_t limit) {
   return out;
 }
 
-template <class Derived, class Result>
-std::vector<Result> file_core<Derived, Result>::readlines(std::size_t hint) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::vector<Result> file_core<Derived, Result, Contiguous, Writable>::readlines(std::size_t hint) {
   begin("readlines");
   const std::uint64_t start = pos_;
   try {
@@ -438,9 +438,9 @@ std::vector<Result> file_core<Derived, Result>::readlines(std::size_t hint) {
   }
 }
 
-template <class Derived, class Result>
-std::span<const std::byte> file_core<Derived, Result>::read_view(std::size_t n)
-requires Derived::contiguous
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::span<const std::byte> file_core<Derived, Result, Contiguous, Writable>::read_view(std::size_t n)
+requires Contiguous
 {
   begin("read_view");
   const std::size_t k = remaining(n);
@@ -449,9 +449,9 @@ requires Derived::contiguous
   return std::as_bytes(run.first(k));
 }
 
-template <class Derived, class Result>
-std::span<const std::byte> file_core<Derived, Result>::readline_view(std::size_t limit)
-requires Derived::contiguous
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::span<const std::byte> file_core<Derived, Result, Contiguous, Writable>::readline_view(std::size_t limit)
+requires Contiguous
 {
   begin("readline_view");
   const std::span<const char> run = run_at(pos_);
@@ -461,50 +461,54 @@ requires Derived::contiguous
   return std::as_bytes(run.first(n));
 }
 
-template <class Derived, class Result>
-Result file_core<Derived, Result>::getvalue() const
-requires Derived::writable
+template <class Derived, class Result, bool Contiguous, bool Writable>
+Result file_core<Derived, Result, Contiguous, Writable>::getvalue() const
+requires Writable
 {
   check_open("getvalue");
-  if constexpr (Derived::contiguous)
+  if constexpr (Contiguous)
     return derived().result_of(derived().memory(), static_cast<std::size_t>(cur_size()));
   else
     return derived().contents();
 }
 
-template <class Derived, class Result>
-std::span<const std::byte> file_core<Derived, Result>::view() const noexcept
-requires Derived::contiguous
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::span<const std::byte> file_core<Derived, Result, Contiguous, Writable>::view() const noexcept
+requires Contiguous
 {
-  if (closed_)
-    return {};
-  return {derived().memory(), static_cast<std::size_t>(cur_size())};
+  // clang 14 instantiates constrained-out members in an explicit
+  // instantiation (spooled_buf's), so the body must compile for every buffer.
+  if constexpr (Contiguous) {
+    if (!closed_)
+      return {derived().memory(), static_cast<std::size_t>(cur_size())};
+  }
+  return {};
 }
 
 // ---- position, flush, close ---------------------------------------------------
 
-template <class Derived, class Result>
-std::uint64_t file_core<Derived, Result>::seek(std::int64_t off, std::ios_base::seekdir dir) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::seek(std::int64_t off, std::ios_base::seekdir dir) {
   begin("seek");
   pos_ = file_seek_target(off, dir, pos_, size_);
   return pos_;
 }
 
-template <class Derived, class Result>
-std::uint64_t file_core<Derived, Result>::tell() const {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::tell() const {
   check_open("tell");
   return cur_pos();
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::flush() {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::flush() {
   begin("flush");
   if constexpr (requires(Derived &d) { d.sync_storage(); })
     derived().sync_storage();
 }
 
-template <class Derived, class Result>
-void file_core<Derived, Result>::close() {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::close() {
   if (closed_)
     return;
   begin_change("close");
@@ -517,23 +521,23 @@ void file_core<Derived, Result>::close() {
 
 // ---- std::streambuf ---------------------------------------------------------------
 
-template <class Derived, class Result>
-auto file_core<Derived, Result>::overflow(int_type ch) -> int_type {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+auto file_core<Derived, Result, Contiguous, Writable>::overflow(int_type ch) -> int_type {
   if (traits_type::eq_int_type(ch, traits_type::eof()))
     return closed_ ? traits_type::eof() : traits_type::not_eof(ch);
   const char c = traits_type::to_char_type(ch);
   return xsputn(&c, 1) == 1 ? ch : traits_type::eof();
 }
 
-template <class Derived, class Result>
-auto file_core<Derived, Result>::underflow() -> int_type {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+auto file_core<Derived, Result, Contiguous, Writable>::underflow() -> int_type {
   if (!enter_read())
     return traits_type::eof();
   return traits_type::to_int_type(*gptr());
 }
 
-template <class Derived, class Result>
-auto file_core<Derived, Result>::pbackfail(int_type ch) -> int_type {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+auto file_core<Derived, Result, Contiguous, Writable>::pbackfail(int_type ch) -> int_type {
   settle();
   if (closed_ || pos_ == 0 || pos_ > size_)
     return traits_type::eof();
@@ -548,7 +552,7 @@ auto file_core<Derived, Result>::pbackfail(int_type ch) -> int_type {
     if (!writable_now())
       return traits_type::eof();
     back = traits_type::to_char_type(ch);
-    if constexpr (Derived::writable)
+    if constexpr (Writable)
       derived().store(pos_ - 1, &back, 1);
   }
   --pos_;
@@ -556,8 +560,8 @@ auto file_core<Derived, Result>::pbackfail(int_type ch) -> int_type {
   return traits_type::to_int_type(back); // the byte now at the position, as sungetc promises
 }
 
-template <class Derived, class Result>
-std::streamsize file_core<Derived, Result>::xsputn(const char_type *s, std::streamsize n) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsputn(const char_type *s, std::streamsize n) {
   // The hot path: the put area has room (it is empty, 0 <= 0, when idle).
   if (n > 0 && n <= epptr() - pptr()) {
     std::memcpy(pptr(), s, static_cast<std::size_t>(n));
@@ -569,21 +573,26 @@ std::streamsize file_core<Derived, Result>::xsputn(const char_type *s, std::stre
   }
   if (n <= 0)
     return 0;
-  settle();
-  if (!writable_now())
-    return 0;
-  const std::uint64_t ceiling = write_ceiling();
-  const auto k = static_cast<std::size_t>(
-      pos_ >= ceiling ? 0 : std::min<std::uint64_t>(static_cast<std::uint64_t>(n), ceiling - pos_));
-  if (k != 0) {
-    put(s, k);
-    enter_write();
+  if constexpr (Writable) {
+    settle();
+    if (!writable_now())
+      return 0;
+    const std::uint64_t ceiling = write_ceiling();
+    const auto k = static_cast<std::size_t>(
+        pos_ >= ceiling ? 0
+                        : std::min<std::uint64_t>(static_cast<std::uint64_t>(n), ceiling - pos_));
+    if (k != 0) {
+      put(s, k);
+      enter_write();
+    }
+    return static_cast<std::streamsize>(k);
+  } else {
+    return 0; // a read-only buffer: output never lands, the stream sets badbit
   }
-  return static_cast<std::streamsize>(k);
 }
 
-template <class Derived, class Result>
-std::streamsize file_core<Derived, Result>::xsgetn(char_type *s, std::streamsize n) {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsgetn(char_type *s, std::streamsize n) {
   if (n <= 0)
     return 0;
   const auto want = static_cast<std::size_t>(n);
@@ -605,21 +614,21 @@ std::streamsize file_core<Derived, Result>::xsgetn(char_type *s, std::streamsize
   const std::size_t done = got + copy_out(s + got, want - got);
   // In memory a get area at the new position is free to open, and the next
   // small read then takes the hot path; a window elsewhere may cost I/O.
-  if constexpr (Derived::contiguous)
+  if constexpr (Contiguous)
     enter_read();
   return static_cast<std::streamsize>(done);
 }
 
-template <class Derived, class Result>
-std::streamsize file_core<Derived, Result>::showmanyc() {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::streamsize file_core<Derived, Result, Contiguous, Writable>::showmanyc() {
   if (closed_)
     return -1;
   const std::uint64_t pos = cur_pos(), size = cur_size();
   return pos < size ? static_cast<std::streamsize>(size - pos) : 0;
 }
 
-template <class Derived, class Result>
-auto file_core<Derived, Result>::seekoff(off_type off, std::ios_base::seekdir dir,
+template <class Derived, class Result, bool Contiguous, bool Writable>
+auto file_core<Derived, Result, Contiguous, Writable>::seekoff(off_type off, std::ios_base::seekdir dir,
                                          std::ios_base::openmode which) -> pos_type {
   const pos_type fail = pos_type(off_type(-1));
   if (closed_ || (which & (std::ios_base::in | std::ios_base::out)) == 0)
@@ -634,13 +643,13 @@ auto file_core<Derived, Result>::seekoff(off_type off, std::ios_base::seekdir di
   return pos_type(static_cast<off_type>(*target));
 }
 
-template <class Derived, class Result>
-auto file_core<Derived, Result>::seekpos(pos_type pos, std::ios_base::openmode which) -> pos_type {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+auto file_core<Derived, Result, Contiguous, Writable>::seekpos(pos_type pos, std::ios_base::openmode which) -> pos_type {
   return seekoff(off_type(pos), std::ios_base::beg, which);
 }
 
-template <class Derived, class Result>
-int file_core<Derived, Result>::sync() {
+template <class Derived, class Result, bool Contiguous, bool Writable>
+int file_core<Derived, Result, Contiguous, Writable>::sync() {
   if (closed_)
     return -1;
   // Memory needs nothing, and keeps its put area: std::endl syncs every line.
