@@ -57,6 +57,8 @@ def gbs(v):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--peak-rss", type=int, help="peak RSS in KiB of bench/peak_rss")
+    ap.add_argument("--mapped-rss", type=int, help="peak RSS in KiB of bench/mapped_probe")
+    ap.add_argument("--mapped-ms", type=float, help="milliseconds bench/mapped_probe took")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
 
@@ -118,6 +120,22 @@ def main():
             if v and peer:
                 check("%s: std::vector storage >= vectorstream (5%% noise)" % w,
                       v >= 0.95 * peer, "%.2fx" % (v / peer))
+    # Issue 14: reading memory the caller owns.
+    span_pairs = [("span_stream 4 KiB reads >= 0.9x memcpy", "span_read_4KiB", "span_stream", "memcpy", 0.9),
+                  ("span_stream 4 KiB reads >= ispanstream", "span_read_4KiB", "span_stream", "ispanstream", 1.0),
+                  ("span_stream 4 KiB reads >= array_source", "span_read_4KiB", "span_stream", "boost_array_source", 1.0),
+                  ("readline_view >= 3x getline on istringstream", "lines_80B", "span_buf_readline_view", "istringstream_getline", 3.0),
+                  ("readline_view >= 1.5x getline on span_stream", "lines_80B", "span_buf_readline_view", "span_stream_getline", 1.5)]
+    for what, w, a, b, need in span_pairs:
+        x, y = get(w, a), get(w, b)
+        if x and y:
+            check(what, x / y >= need, "%.2fx" % (x / y))
+    if args.mapped_ms is not None:
+        check("5 GiB sparse map + 1 KiB read at 4 GiB + 7 well under 1 s", args.mapped_ms < 100,
+              "%.2f ms" % args.mapped_ms)
+    if args.mapped_rss is not None:
+        check("peak RSS of that probe < 64 MiB", args.mapped_rss < 64 * 1024,
+              "%.1f MiB" % (args.mapped_rss / 1024))
     if args.peak_rss is not None:
         limit_kib = int(1.1 * 1024 * 1024)
         check("peak RSS writing 1 GiB in 4 KiB records <= 1.1 GiB", args.peak_rss <= limit_kib,
