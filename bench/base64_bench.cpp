@@ -11,7 +11,10 @@
 // best case) and, for the one-shot functions, also against
 // `openssl_to_string` (a fresh output string per call, as `base64_encode`
 // must return). `codec` runs are the compiled core into a buffer allocated
-// once: the like of `openssl_block`.
+// once: the like of `openssl_block`; `into` is base64_encode_into /
+// base64_decode_into into such a buffer, `x_codec` the codec's time over
+// its. base64_buffer_* push each filter with no size (the buffer it
+// declares) and with explicit sizes.
 #include "bytesio/base64.hpp"
 
 #include <benchmark/benchmark.h>
@@ -24,7 +27,9 @@
 #include <ctime>
 #include <map>
 #include <random>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -114,6 +119,18 @@ void encode_codec(benchmark::State &state) {
     state.SkipWithError("codec output differs");
 }
 
+// Into memory the caller has: the codec plus the size check.
+void encode_into(benchmark::State &state) {
+  std::string out(coded_size, '\0');
+  run(state, "enc_into", "enc_openssl", [&] {
+    benchmark::DoNotOptimize(bytesio::base64_encode_into(std::as_bytes(std::span(plain())), out));
+  });
+  if (auto it = seconds_of().find("enc_codec"); it != seconds_of().end())
+    state.counters["x_codec"] = it->second / seconds_of()["enc_into"];
+  if (out != coded())
+    state.SkipWithError("encode_into output differs");
+}
+
 void encode_filter(benchmark::State &state) {
   std::string out(coded_size, '\0');
   run(state, "enc_filter", "enc_openssl", [&] {
@@ -168,6 +185,16 @@ void decode_codec(benchmark::State &state) {
     state.SkipWithError("codec output differs");
 }
 
+void decode_into(benchmark::State &state) {
+  std::vector<std::byte> out(size);
+  run(state, "dec_into", "dec_openssl",
+      [&] { benchmark::DoNotOptimize(bytesio::base64_decode_into(coded(), out)); });
+  if (auto it = seconds_of().find("dec_codec"); it != seconds_of().end())
+    state.counters["x_codec"] = it->second / seconds_of()["dec_into"];
+  if (std::memcmp(out.data(), plain().data(), size) != 0)
+    state.SkipWithError("decode_into output differs");
+}
+
 void decode_filter(benchmark::State &state) {
   std::string out(size, '\0');
   run(state, "dec_filter", "dec_openssl", [&] {
@@ -195,6 +222,43 @@ void decode_filter_istream(benchmark::State &state) {
     state.SkipWithError("filter output differs");
 }
 
+// Default buffers: each filter pushed with no size (the buffer it declares,
+// optimally_buffered_tag) against explicit sizes; range(0) is the size, 0
+// for a plain push. The baseline row is the plain push.
+template <class Filter>
+void buffer_rows(benchmark::State &state, const char *name, const std::string &in,
+                 const std::string &want) {
+  const auto buffer = static_cast<std::streamsize>(state.range(0));
+  std::string out(want.size(), '\0');
+  run(state, std::string(name) + std::to_string(buffer), nullptr, [&] {
+    boost::iostreams::filtering_ostream os;
+    if (buffer > 0)
+      os.push(Filter(), buffer);
+    else
+      os.push(Filter());
+    os.push(boost::iostreams::array_sink(out.data(), out.size()));
+    os.write(in.data(), static_cast<std::streamsize>(in.size()));
+    os.reset();
+    benchmark::DoNotOptimize(out.data());
+  });
+  state.SetLabel(buffer == 0 ? "baseline" : "");
+  if (out != want)
+    state.SkipWithError("filter output differs");
+}
+
+void buffer_encode(benchmark::State &state) {
+  buffer_rows<bytesio::base64_encoder>(state, "enc_buffer", plain(), coded());
+}
+
+void buffer_decode(benchmark::State &state) {
+  buffer_rows<bytesio::base64_decoder>(state, "dec_buffer", coded(), plain());
+}
+
+void buffer_sizes(benchmark::internal::Benchmark *b) {
+  for (const int n : {0, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20})
+    b->Arg(n);
+}
+
 } // namespace
 
 BENCHMARK(encode_openssl_block)
@@ -207,6 +271,7 @@ BENCHMARK(encode_openssl_to_string)
     ->UseRealTime();
 BENCHMARK(encode_one_shot)->Name("encode/one_shot")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(encode_codec)->Name("encode/codec")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(encode_into)->Name("encode/into")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(encode_filter)->Name("encode/filter")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(decode_openssl_block)
     ->Name("decode/openssl_block")
@@ -218,10 +283,20 @@ BENCHMARK(decode_openssl_to_string)
     ->UseRealTime();
 BENCHMARK(decode_one_shot)->Name("decode/one_shot")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(decode_codec)->Name("decode/codec")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(decode_into)->Name("decode/into")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(decode_filter)->Name("decode/filter")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(decode_filter_istream)
     ->Name("decode/filter_istream")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+BENCHMARK(buffer_encode)
+    ->Name("base64_buffer_encode/buffer")
+    ->Apply(buffer_sizes)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(buffer_decode)
+    ->Name("base64_buffer_decode/buffer")
+    ->Apply(buffer_sizes)
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -13,6 +13,19 @@
 // faster), `x_boost` the same for decompression, each from the best call of
 // either side so far (run with --benchmark_repetitions=5 on a busy machine);
 // `size` is the compressed size, `size_vs_zlib1` that size over zlib level 1's.
+//
+// Threads (workload gzip_threads): real time, since the point is the wall
+// clock. igzip_compressor(1, 2) against igzip_compressor(1) and against the
+// pigz binary (`pigz -1 -p 2`, run by the benchmark on the same text in a
+// file, its output to /dev/null), all with a plain push(); `one_block` is
+// the per-block cost (one 1 MiB block on the caller's thread), from which
+// four and eight threads are projected; gzip_block_size compares block
+// sizes at two threads.
+//
+// Default buffers (gzip_buffer_*): each filter pushed with no size, i.e.
+// with the buffer it declares (optimally_buffered_tag), against the same
+// chain with explicit sizes 4 KiB .. 1 MiB. CPU time of this thread except
+// for the two-thread rows.
 #include "bytesio/igzip.hpp"
 
 #include "bytesio/bytes_buf.hpp"
@@ -24,8 +37,14 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <stdexcept>
@@ -105,15 +124,24 @@ std::map<std::string, double> &size_of() {
   return m;
 }
 
+double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 // Runs `body` per iteration; records the time per call under `name`, reports
 // the rate and, for each (counter, baseline) that has run, the time ratio.
+// `clock` is thread CPU time unless the work runs on other threads too.
 template <class F>
 void run(benchmark::State &state, const std::string &name,
-         std::initializer_list<std::pair<const char *, const char *>> ratios, F body) {
-  const double start = thread_seconds();
+         std::initializer_list<std::pair<const char *, const char *>> ratios, F body,
+         double (*clock)() = thread_seconds, std::size_t bytes = size) {
+  // One call untimed: the output buffer grows to its size (page faults)
+  // before the first timed call, which otherwise pays for them alone.
+  body();
+  const double start = clock();
   for (auto _ : state)
     body();
-  const double total = thread_seconds() - start;
+  const double total = clock() - start;
   const double per_call = total / static_cast<double>(state.iterations());
   // Ratios compare each side's best call so far (over --benchmark_repetitions):
   // the least disturbed run of each when other jobs share the machine.
@@ -122,8 +150,8 @@ void run(benchmark::State &state, const std::string &name,
     it->second = std::min(it->second, per_call);
   const double best = it->second;
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(size));
-  state.counters["GB/s"] = static_cast<double>(size) / per_call / 1e9;
+                          static_cast<std::int64_t>(bytes));
+  state.counters["GB/s"] = static_cast<double>(bytes) / per_call / 1e9;
   for (const auto &[counter, baseline] : ratios) {
     if (auto b = seconds_of().find(baseline); b != seconds_of().end())
       state.counters[counter] = b->second / best;
@@ -258,6 +286,178 @@ void decompress_istream_igzip(benchmark::State &state) {
                      [] { return bytesio::igzip_decompressor(chain_buffer); });
 }
 
+// --- threads ------------------------------------------------------------------
+
+// The text in a file, for the pigz binary; removed at exit.
+struct text_file {
+  std::filesystem::path dir;
+  std::filesystem::path path;
+  text_file() {
+    std::string t = (std::filesystem::temp_directory_path() / "igzip-bench-XXXXXX").string();
+    if (::mkdtemp(t.data()) == nullptr)
+      throw std::runtime_error("mkdtemp");
+    dir = t;
+    path = dir / "plain.csv";
+    std::ofstream f(path, std::ios::binary);
+    f.write(plain().data(), static_cast<std::streamsize>(size));
+    if (!f)
+      throw std::runtime_error("writing " + path.string());
+  }
+  ~text_file() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+const text_file &plain_file() {
+  static const text_file f;
+  return f;
+}
+
+// Compresses the text through a filtering_ostream into a bytes_buf, the
+// filter pushed with `buffer` (0: no size given, so its declared one).
+template <class Filter>
+std::size_t compress_once(bytesio::bytes_buf &buf, const Filter &f, std::streamsize buffer,
+                          const std::string &data) {
+  buf.clear();
+  io::filtering_ostream out;
+  if (buffer > 0)
+    out.push(f, buffer);
+  else
+    out.push(f);
+  out.push(bytesio::bytes_device(buf));
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  io::close(out);
+  return buf.size();
+}
+
+void threads_igzip(benchmark::State &state) {
+  const auto threads = static_cast<unsigned>(state.range(0));
+  const std::string name = "threads" + std::to_string(threads);
+  bytesio::bytes_buf buf;
+  std::size_t n = 0;
+  run(
+      state, name, {{"x_threads1", "threads1"}, {"x_pigz_p2", "pigz_p2"}},
+      [&] { n = compress_once(buf, bytesio::igzip_compressor(1, threads), 0, plain()); },
+      wall_seconds);
+  state.SetLabel(threads == 1 ? "baseline" : "");
+  state.counters["size"] = static_cast<double>(n);
+  size_of()[name] = static_cast<double>(n);
+  if (auto it = size_of().find("threads1"); it != size_of().end())
+    state.counters["size_vs_threads1"] = static_cast<double>(n) / it->second;
+}
+
+void threads_pigz(benchmark::State &state) {
+  const std::string file = plain_file().path.string();
+  const std::string out = (plain_file().dir / "pigz.gz").string();
+  const std::string cmd = "pigz -1 -p 2 -c '" + file + "' > '" + out + "'";
+  run(
+      state, "pigz_p2", {{"x_threads1", "threads1"}},
+      [&] {
+        if (std::system(cmd.c_str()) != 0)
+          throw std::runtime_error("pigz failed (is it installed?)");
+      },
+      wall_seconds);
+  const auto n = static_cast<double>(std::filesystem::file_size(out));
+  state.counters["size"] = n;
+  if (auto it = size_of().find("threads1"); it != size_of().end())
+    state.counters["size_vs_threads1"] = n / it->second;
+}
+
+// One block on the caller's thread: the unit of work of each worker.
+void threads_one_block(benchmark::State &state) {
+  const std::string one = plain().substr(0, bytesio::igzip_compressor::block_size);
+  bytesio::bytes_buf buf;
+  run(
+      state, "one_block", {}, [&] { compress_once(buf, bytesio::igzip_compressor(1, 2), 0, one); },
+      thread_seconds, one.size());
+  const double per_block = seconds_of()["one_block"];
+  const double blocks = static_cast<double>(size) / static_cast<double>(one.size());
+  state.counters["ms_per_block"] = per_block * 1e3;
+  // Perfect scaling of the block work, the bound a bigger machine could reach.
+  for (const int t : {2, 4, 8})
+    state.counters["GB/s_" + std::to_string(t) + "_threads"] =
+        static_cast<double>(size) / (std::ceil(blocks / t) * per_block) / 1e9;
+}
+
+// The public filter's machinery with another block size.
+class block_compressor
+    : public bytesio::detail::igzip_filter<bytesio::detail::igzip_deflate_engine> {
+public:
+  block_compressor(unsigned threads, std::size_t block)
+      : igzip_filter(bytesio::detail::igzip_deflate_engine(1, threads, block), default_buffer_size,
+                     "block_compressor") {}
+};
+
+void block_size_rows(benchmark::State &state) {
+  const auto block = static_cast<std::size_t>(state.range(0));
+  bytesio::bytes_buf buf;
+  std::size_t n = 0;
+  run(
+      state, "block" + std::to_string(block), {},
+      [&] { n = compress_once(buf, block_compressor(2, block), 0, plain()); }, wall_seconds);
+  state.SetLabel(block == bytesio::igzip_compressor::block_size ? "baseline" : "");
+  state.counters["size"] = static_cast<double>(n);
+}
+
+// --- default buffers -------------------------------------------------------------
+
+// range(0): the filter's chain buffer, 0 for a push without a size.
+void buffer_compress(benchmark::State &state) {
+  const auto buffer = static_cast<std::streamsize>(state.range(0));
+  const auto threads = static_cast<unsigned>(state.range(1));
+  bytesio::bytes_buf buf;
+  run(
+      state, "compress_t" + std::to_string(threads) + "_" + std::to_string(buffer), {},
+      [&] { compress_once(buf, bytesio::igzip_compressor(1, threads), buffer, plain()); },
+      threads == 1 ? thread_seconds : wall_seconds);
+  state.SetLabel(buffer == 0 ? "baseline" : "");
+}
+
+void buffer_decompress_write(benchmark::State &state) {
+  const auto buffer = static_cast<std::streamsize>(state.range(0));
+  const std::string &gz = compressed();
+  bytesio::bytes_buf buf;
+  run(state, "decompress_" + std::to_string(buffer), {}, [&] {
+    if (compress_once(buf, bytesio::igzip_decompressor(), buffer, gz) != size)
+      throw std::runtime_error("wrong output size");
+  });
+  state.SetLabel(buffer == 0 ? "baseline" : "");
+}
+
+void buffer_decompress_read(benchmark::State &state) {
+  const auto buffer = static_cast<std::streamsize>(state.range(0));
+  const std::string &gz = compressed();
+  std::string block(1 << 16, '\0');
+  run(state, "decompress_read_" + std::to_string(buffer), {}, [&] {
+    io::filtering_istream in;
+    if (buffer > 0)
+      in.push(bytesio::igzip_decompressor(), buffer);
+    else
+      in.push(bytesio::igzip_decompressor());
+    in.push(io::array_source(gz.data(), gz.size()));
+    std::size_t total = 0;
+    while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0)
+      total += static_cast<std::size_t>(in.gcount());
+    if (total != size)
+      throw std::runtime_error("wrong output size");
+  });
+  state.SetLabel(buffer == 0 ? "baseline" : "");
+}
+
+void buffer_sizes(benchmark::internal::Benchmark *b, int threads) {
+  for (const int n : {0, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20})
+    b->Args({n, threads});
+}
+
+// Boost's chain really uses the declared size: a plain push gives the filter
+// optimal_buffer_size() bytes, not Boost's 128-byte filter default.
+void check_declared_buffers() {
+  if (io::optimal_buffer_size(bytesio::igzip_compressor()) != 64 * 1024 ||
+      io::optimal_buffer_size(bytesio::igzip_decompressor()) != 64 * 1024)
+    throw std::runtime_error("igzip filters do not declare 64 KiB buffers");
+}
+
 } // namespace
 
 // Baselines first: the ratios read their times.
@@ -296,4 +496,58 @@ BENCHMARK(decompress_istream_igzip)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-BENCHMARK_MAIN();
+// Threads: the baseline, then pigz, then two threads (whose x_pigz_p2 reads
+// pigz's time).
+BENCHMARK(threads_igzip)
+    ->Name("gzip_threads/igzip1_threads")
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(threads_pigz)
+    ->Name("gzip_threads/pigz_1_p2")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(threads_igzip)
+    ->Name("gzip_threads/igzip1_threads")
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(threads_one_block)
+    ->Name("gzip_threads_block/one_1MiB_block")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(block_size_rows)
+    ->Name("gzip_block_size/threads2_block")
+    ->Arg(1 << 20)
+    ->Arg(128 << 10)
+    ->Arg(256 << 10)
+    ->Arg(512 << 10)
+    ->Arg(2 << 20)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(buffer_compress)
+    ->Name("gzip_buffer_compress/buffer")
+    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(buffer_compress)
+    ->Name("gzip_buffer_compress_threads2/buffer")
+    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 2); })
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(buffer_decompress_write)
+    ->Name("gzip_buffer_decompress_write/buffer")
+    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(buffer_decompress_read)
+    ->Name("gzip_buffer_decompress_read/buffer")
+    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
+    ->Unit(benchmark::kMillisecond);
+
+int main(int argc, char **argv) {
+  check_declared_buffers();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
