@@ -55,7 +55,8 @@ std::string text(asio::const_buffer b) { return {static_cast<const char *>(b.dat
 
 void fill(asio::mutable_buffer b, std::string_view s) {
   BOOST_REQUIRE(b.size() >= s.size());
-  std::memcpy(b.data(), s.data(), s.size());
+  if (!s.empty())
+    std::memcpy(b.data(), s.data(), s.size());
 }
 
 /** Runs `ioc` for at most ten seconds; the test fails if work is left. */
@@ -476,6 +477,19 @@ BOOST_AUTO_TEST_CASE(read_until_with_the_delimiter_split_across_reads) {
     const std::string rest = str(buf.read());
     BOOST_TEST(message.substr(head.size()).starts_with(rest));
   }
+}
+
+// The README's snippet.
+BOOST_AUTO_TEST_CASE(read_until_then_readline) {
+  bytesio::test::loopback net;
+  asio::write(net.client, asio::buffer(std::string_view("GET /report.csv HTTP/1.1\r\n"
+                                                        "Host: 127.0.0.1\r\n\r\n")));
+  tcp::socket &socket = net.server;
+  bytesio::bytes_buf buf;
+  asio::read_until(socket, bytesio::dynamic_buffer(buf), "\r\n\r\n");
+  bytesio::byte_vector request_line = buf.readline(); // "GET /report.csv HTTP/1.1\r\n"
+  BOOST_TEST(str(request_line) == "GET /report.csv HTTP/1.1\r\n");
+  BOOST_TEST(str(buf.readline()) == "Host: 127.0.0.1\r\n");
 }
 
 BOOST_AUTO_TEST_CASE(async_read_until_then_the_file_api) {

@@ -134,10 +134,11 @@ auto basic_bytes_dynamic_buffer<Storage>::prepare(std::size_t n) -> mutable_buff
   const std::size_t room = access::room(*buf_);
   if (n > room)
     detail::throw_too_long("prepare", n, room);
-  prepared_ = 0;
-  if (n == 0)
+  if (n == 0) {
+    prepared_ = 0;
     return {};
-  std::byte *p = access::prepare(*buf_, n);
+  }
+  std::byte *p = access::prepare(*buf_, n); // a throw changes nothing, prepared_ included
   prepared_ = n;
   return {p, n};
 }
