@@ -51,8 +51,9 @@ namespace bytesio {
  * bytes always follow the position; `max_size()` follows the size limit and
  * growth past it throws `std::length_error`, as Asio requires (Asio's
  * algorithms never ask for more than `max_size() - size()`, so a full buffer
- * ends `asio::read` early and makes `asio::read_until` fail with
- * `asio::error::not_found`); a live `getbuffer()` view makes growth throw
+ * ends `asio::read` early, without an error, makes `asio::read_until` fail
+ * with `asio::error::not_found` and Beast's `http::read` with
+ * `http::error::buffer_overflow`); a live `getbuffer()` view makes growth throw
  * `buffer_exported` and a closed buffer makes every member but the
  * `noexcept` ones throw `closed` (both `std::ios_base::failure`). Asio's
  * asynchronous operations let such an exception escape `io_context::run()`.
@@ -70,6 +71,9 @@ namespace bytesio {
  * `prepare` and its `commit` breaks the v1 sequence, as for every Asio
  * dynamic buffer; `commit` then takes no more bytes than are in memory past
  * the new end.
+ *
+ * Thread safety: that of the buffer, none for one object; an asynchronous
+ * operation owns the buffer until its handler runs.
  */
 template <class Storage>
 class basic_bytes_dynamic_buffer {
