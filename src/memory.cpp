@@ -29,7 +29,7 @@ memory_block heap_block(std::size_t min_capacity) {
   void *p = std::malloc(capacity);
   if (p == nullptr)
     throw std::bad_alloc();
-  return {static_cast<std::byte *>(p), capacity, false};
+  return {static_cast<std::byte *>(p), capacity, capacity, false};
 }
 
 #if BYTESIO_HAS_MREMAP
@@ -43,7 +43,7 @@ memory_block mapped_block(std::size_t min_capacity) {
   // Huge pages turn 512 page faults into one; the kernel may run THP in
   // madvise mode, so it only does so when asked. Failure only costs speed.
   ::madvise(p, capacity, MADV_HUGEPAGE);
-  return {static_cast<std::byte *>(p), capacity, true};
+  return {static_cast<std::byte *>(p), capacity, 0, true};
 }
 #else
 bool wants_mapping(std::size_t) { return false; }
@@ -67,7 +67,9 @@ memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t 
       throw std::bad_alloc();
     if (capacity > block.capacity)
       ::madvise(p, capacity, MADV_HUGEPAGE);
-    return {static_cast<std::byte *>(p), capacity, true};
+    // The old pages keep what they held; the new ones are fresh zeros.
+    return {static_cast<std::byte *>(p), capacity,
+            block.fresh_from < capacity ? block.fresh_from : capacity, true};
   }
 #endif
   if (!block.mapped && !to_map) {
@@ -75,12 +77,15 @@ memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t 
     void *p = std::realloc(block.data, capacity);
     if (p == nullptr)
       throw std::bad_alloc();
-    return {static_cast<std::byte *>(p), capacity, false};
+    return {static_cast<std::byte *>(p), capacity, capacity, false};
   }
   // Crossing between heap and mapping: one copy, the only one growth makes.
-  const memory_block fresh = to_map ? mapped_block(min_capacity) : heap_block(min_capacity);
-  if (used != 0)
-    std::memcpy(fresh.data, block.data, used < fresh.capacity ? used : fresh.capacity);
+  memory_block fresh = to_map ? mapped_block(min_capacity) : heap_block(min_capacity);
+  const std::size_t copied = used < fresh.capacity ? used : fresh.capacity;
+  if (copied != 0)
+    std::memcpy(fresh.data, block.data, copied);
+  if (fresh.fresh_from < copied)
+    fresh.fresh_from = copied;
   deallocate_bytes(block);
   return fresh;
 }

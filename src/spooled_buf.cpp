@@ -92,13 +92,16 @@ void spooled_buf::store(std::uint64_t pos, const char *p, std::size_t n) {
 detail::file_window spooled_buf::write_window(std::uint64_t pos) noexcept {
   if (rolled_)
     return cache_.write_window(pos);
+  const std::size_t extent = detail::writable_extent(mem_);
   return {reinterpret_cast<char *>(mem_.data()), 0,
-          threshold_ != 0 ? std::min(mem_.size(), threshold_) : mem_.size()};
+          threshold_ != 0 ? std::min(extent, threshold_) : extent};
 }
 
 void spooled_buf::put_settled(std::size_t end) noexcept {
   if (rolled_)
     cache_.written(end);
+  else
+    detail::settle_extent(mem_, end);
 }
 
 void spooled_buf::truncate_storage(std::uint64_t size) {

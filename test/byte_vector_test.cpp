@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 using bytesio::byte_vector;
@@ -44,6 +45,35 @@ BOOST_AUTO_TEST_CASE(resize_zero_fills_new_bytes) {
   BOOST_TEST((v[0] == std::byte{'a'}));
   for (std::size_t i = 1; i < 4; ++i)
     BOOST_TEST((v[i] == std::byte{0}));
+}
+
+BOOST_AUTO_TEST_CASE(resize_zero_fills_bytes_that_held_data_at_every_size) {
+  // Fresh mapped pages are zeros and are not filled again; every byte the
+  // vector ever held (or handed out through resize) must be, heap or mapped.
+  for (const std::size_t n : {std::size_t(100), std::size_t(3) << 20, std::size_t(9) << 20}) {
+    byte_vector v;
+    v.resize(n, bytesio::default_init);
+    std::memset(v.data(), 0x5a, n);
+    v.resize(1);
+    v.resize(n + 4096); // grows past what was written: new pages, and old bytes
+    std::size_t nonzero = 0;
+    for (std::size_t i = 1; i < v.size(); ++i)
+      nonzero += v[i] != std::byte{0};
+    BOOST_TEST(nonzero == 0u, "n = " << n);
+    BOOST_TEST((v[0] == std::byte{0x5a}));
+    v.clear();
+    v.resize(n / 2);
+    BOOST_TEST(std::all_of(v.begin(), v.end(), [](std::byte b) { return b == std::byte{0}; }));
+  }
+  // Growth that copies from the heap into a mapping, then a resize over the
+  // heap block's slack that was never copied.
+  byte_vector h;
+  h.resize(1000, bytesio::default_init);
+  std::memset(h.data(), 0x11, 1000);
+  h.resize(10);
+  h.reserve(8 << 20); // moves to a mapping: 10 bytes copied, the rest fresh
+  h.resize(8 << 20);
+  BOOST_TEST(std::all_of(h.begin() + 10, h.end(), [](std::byte b) { return b == std::byte{0}; }));
 }
 
 BOOST_AUTO_TEST_CASE(resize_default_init_keeps_prefix) {

@@ -448,3 +448,22 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_messages_name_the_limit, F, writable_su
   const std::string two = message_of(b);
   BOOST_TEST(two.find("the size limit of 2") != std::string::npos, two);
 }
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(gaps_over_large_cut_contents_are_zeros, F, writable_subjects) {
+  // Past 1 MiB a byte_vector lives in mapped pages and skips zero-filling
+  // the ones it never touched; the ones it did touch must still be zeroed.
+  F b;
+  b.write(std::string(3 << 20, 'x'));
+  b.truncate(10);
+  b.seek(5 << 20);
+  b.write("y");
+  const std::string want = std::string(10, 'x') + std::string((5 << 20) - 10, '\0') + "y";
+  BOOST_TEST(contents(b) == want);
+  // And through the put area, which writes into the memory past the end inline.
+  b.seek(2);
+  b.truncate();
+  b.pubseekoff(4 << 20, std::ios_base::beg);
+  for (char c : std::string_view("put"))
+    BOOST_TEST(b.sputc(c) == c);
+  BOOST_TEST(contents(b) == std::string(2, 'x') + std::string((4 << 20) - 2, '\0') + "put");
+}

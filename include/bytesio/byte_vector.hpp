@@ -11,6 +11,10 @@
 
 namespace bytesio {
 
+namespace detail {
+struct byte_vector_access;
+} // namespace detail
+
 /** Tag that asks `byte_vector::resize` to leave new bytes uninitialized. */
 struct default_init_t {
   explicit default_init_t() = default;
@@ -29,7 +33,10 @@ inline constexpr default_init_t default_init{};
  *   caller is about to overwrite;
  * - a vector that grows past 1 MiB moves to an anonymous mapping that grows
  *   without copying (`mremap`) and uses transparent huge pages, so growth
- *   costs only the pages actually written. Copies (the copy constructor,
+ *   costs only the pages actually written; the vector remembers which of
+ *   those pages it never touched (they are zeros), so `resize(n)` and a
+ *   `bytes_buf` write far past the end do not zero-fill them again: a
+ *   one-byte write at 4 GiB touches one page. Copies (the copy constructor,
  *   construction from a span) get an exact block from the heap, which reuses
  *   memory already faulted in. Small vectors stay on the heap, so a 100-byte
  *   vector holds ~100 bytes.
@@ -127,9 +134,15 @@ public:
    */
   void resize(size_type n) {
     const size_type old = size_;
-    resize(n, default_init);
-    if (n > old)
-      std::memset(block_.data + old, 0, n - old);
+    if (n > capacity())
+      reallocate(grown_capacity(n));
+    // Bytes from fresh_from on are untouched pages: zero already.
+    const size_type zeros_from = n < block_.fresh_from ? n : block_.fresh_from;
+    if (zeros_from > old)
+      std::memset(block_.data + old, 0, zeros_from - old);
+    size_ = n;
+    if (block_.fresh_from < n)
+      block_.fresh_from = n;
   }
 
   /**
@@ -141,6 +154,8 @@ public:
     if (n > capacity())
       reallocate(grown_capacity(n));
     size_ = n;
+    if (block_.fresh_from < n) // callers may write anything below the size
+      block_.fresh_from = n;
   }
 
   /** Size 0; the capacity is kept. */
@@ -169,6 +184,8 @@ public:
   }
 
 private:
+  friend struct detail::byte_vector_access;
+
   size_type grown_capacity(size_type n) const noexcept {
     const size_type doubled = capacity() > max_size() / 2 ? max_size() : capacity() * 2;
     return n > doubled ? n : doubled;

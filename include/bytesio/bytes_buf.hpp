@@ -152,8 +152,9 @@ private:
   // ---- storage operations for detail::file_core ----------------------------
   const std::byte *memory() const noexcept { return detail::bytes_of(storage_); }
   detail::file_window write_window(std::uint64_t) noexcept {
-    return {reinterpret_cast<char *>(storage_.data()), 0, storage_.size()};
+    return {reinterpret_cast<char *>(storage_.data()), 0, detail::writable_extent(storage_)};
   }
+  void put_settled(std::size_t end) noexcept { detail::settle_extent(storage_, end); }
   void store(std::uint64_t pos, const char *p, std::size_t n) {
     detail::store_bytes(storage_, this->file_size(), pos, p, n);
   }
@@ -171,8 +172,8 @@ private:
   }
   std::size_t storage_capacity() const noexcept { return storage_.capacity(); }
 
-  // storage_.size() is the extent of valid memory, at least the contents'
-  // length; the bytes past the length are garbage (the put area's slack).
+  // The extent rules of detail/storage.hpp: storage_.size() is at least the
+  // contents' length; the bytes past the length are garbage.
   Storage storage_{};
 };
 

@@ -22,6 +22,9 @@ inline constexpr std::size_t large_block = std::size_t(1) << 20;
 struct memory_block {
   std::byte *data = nullptr;
   std::size_t capacity = 0;
+  /// Bytes [fresh_from, capacity) are as the OS gave them, zero and never
+  /// touched (fresh mapped pages); capacity when not known (the heap).
+  std::size_t fresh_from = 0;
   bool mapped = false; ///< from mmap (else from malloc)
 };
 
@@ -30,8 +33,10 @@ memory_block allocate_bytes(std::size_t min_capacity);
 
 /**
  * Grows or shrinks `block` (which may be empty) to at least `min_capacity`
- * (> 0) bytes, keeping its first `used` bytes; mapped from large_block up.
- * On failure throws `std::bad_alloc` and `block` is untouched.
+ * (> 0) bytes, keeping its first `used` bytes (at most `block.fresh_from`);
+ * mapped from large_block up. The result's `fresh_from` says which of its
+ * bytes are still untouched zeros. On failure throws `std::bad_alloc` and
+ * `block` is untouched.
  */
 memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t min_capacity);
 

@@ -87,14 +87,51 @@ S copy_of(const S &like, const std::byte *p, std::size_t n) {
   return out;
 }
 
+/** What the buffers know of a byte_vector beyond its public API. */
+struct byte_vector_access {
+  /** Bytes [zero_from(v), v.capacity()) are untouched fresh pages: zeros. */
+  static std::size_t zero_from(const byte_vector &v) noexcept { return v.block_.fresh_from; }
+};
+
+/*  The memory a buffer in memory writes into. The storage's size is the
+    extent of memory that holds something: at least the contents' length;
+    the bytes past the length are garbage, which a write past the end
+    zero-fills. A put area may write beyond the size, up to
+    writable_extent(); settle_extent() then takes the size along. A generic
+    storage (std::vector, std::string) is sized to its capacity at once,
+    since nothing may be written past its size; a byte_vector keeps its size
+    at the high-water mark, so the pages past it stay known zeros
+    (byte_vector_access::zero_from) and a write far past the end zero-fills
+    only what is not zero already: a one-byte write at 4 GiB touches a page. */
+
+/** How far a put area may write into `s`. */
+template <class S>
+std::size_t writable_extent(const S &s) noexcept {
+  if constexpr (std::same_as<S, byte_vector>)
+    return s.capacity();
+  else
+    return s.size();
+}
+
+/** Something wrote `s` up to `end` (at most `writable_extent(s)`). */
+template <class S>
+void settle_extent(S &s, std::size_t end) noexcept {
+  if constexpr (std::same_as<S, byte_vector>) {
+    if (end > s.size())
+      s.resize(end, default_init); // within the capacity: no allocation
+  } else {
+    (void)s;
+    (void)end;
+  }
+}
+
 /**
- * Makes the memory of a storage that holds `size` bytes of contents (its own
- * size is the extent of valid memory, at least `size`) reach `at + n`,
- * zero-filling a gap from `size` to `at`, and returns the `n` bytes at `at`,
+ * Makes the memory of a storage that holds `size` bytes of contents reach
+ * `at + n`, zero-filling a gap from `size` to `at` (but not the fresh pages
+ * of a byte_vector, zeros already), and returns the `n` bytes at `at`,
  * which are left as they were (garbage past the contents: no zero-fill).
- * Growth is geometric, but never past `most` unless the request needs it;
- * the storage's size becomes its capacity, the slack a put area then writes
- * into inline. Pointers into the storage are invalidated if it reallocates.
+ * Growth is geometric, but never past `most` unless the request needs it.
+ * Pointers into the storage are invalidated if it reallocates.
  * @throws std::bad_alloc (strong guarantee: the contents are unchanged)
  */
 template <class S>
@@ -103,17 +140,21 @@ char *make_room(S &s, std::uint64_t size, std::uint64_t at, std::size_t n,
   if (at + n > std::numeric_limits<std::size_t>::max())
     throw std::bad_alloc(); // only where size_t is narrower than a file position
   const auto end = static_cast<std::size_t>(at + n);
-  if (end > s.size()) {
-    if (end > s.capacity()) {
-      const std::size_t cap = s.capacity();
-      const std::size_t grown = cap > std::numeric_limits<std::size_t>::max() / 2 ? end : 2 * cap;
-      s.reserve(std::max(end, std::min(grown, most)));
-    }
-    resize_for_overwrite(s, s.capacity());
+  if (end > s.capacity()) {
+    const std::size_t cap = s.capacity();
+    const std::size_t grown = cap > std::numeric_limits<std::size_t>::max() / 2 ? end : 2 * cap;
+    s.reserve(std::max(end, std::min(grown, most)));
   }
+  auto zeros_from = static_cast<std::size_t>(at); // where the gap needs no zero-fill
+  if constexpr (std::same_as<S, byte_vector>)
+    zeros_from = std::min(zeros_from, std::max(byte_vector_access::zero_from(s),
+                                               static_cast<std::size_t>(size)));
+  else if (end > s.size())
+    resize_for_overwrite(s, s.capacity()); // the slack a put area writes into
   char *base = reinterpret_cast<char *>(s.data());
-  if (at > size)
-    std::memset(base + size, 0, static_cast<std::size_t>(at - size));
+  if (zeros_from > size)
+    std::memset(base + size, 0, zeros_from - static_cast<std::size_t>(size));
+  settle_extent(s, end); // the n bytes will hold something
   return base + at;
 }
 

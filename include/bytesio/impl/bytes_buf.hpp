@@ -8,12 +8,16 @@ namespace bytesio {
 /*  The file logic and its pointer picture are in detail/file_core.hpp. What
     is bytes_buf's own: the storage is the whole window, offset 0.
 
-             data                 data + size()          data + storage_.size()
-             |                    |                      |
-             [----- contents -----][-------- slack -------]
-                                   garbage: a write past the end zero-fills
-                                   its gap explicitly; the put area may
-                                   write into the slack up to the size limit.
+             data             data + size()      + storage_.size()   + writable_extent
+             |                |                  |                   |
+             [--- contents ---][---- garbage ----][--- untouched ----]
+                                a write past the   a byte_vector's fresh
+                                end zero-fills it  pages: zeros, never
+                                                   filled again
+             The put area may write up to writable_extent() (the capacity
+             for a byte_vector, the storage's size for other containers,
+             which are sized to their capacity), cut at the size limit;
+             detail/storage.hpp has the rules.
 */
 
 template <class Storage>
