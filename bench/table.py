@@ -59,6 +59,8 @@ def main():
     ap.add_argument("--peak-rss", type=int, help="peak RSS in KiB of bench/peak_rss")
     ap.add_argument("--mapped-rss", type=int, help="peak RSS in KiB of bench/mapped_probe")
     ap.add_argument("--mapped-ms", type=float, help="milliseconds bench/mapped_probe took")
+    ap.add_argument("--sparse-rss", type=int, help="peak RSS in KiB of bench/sparse_probe")
+    ap.add_argument("--sparse-ms", type=float, nargs=2, help="bytes_buf and spooled_buf ms of it")
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
 
@@ -136,6 +138,12 @@ def main():
     if args.mapped_rss is not None:
         check("peak RSS of that probe < 64 MiB", args.mapped_rss < 64 * 1024,
               "%.1f MiB" % (args.mapped_rss / 1024))
+    if args.sparse_ms is not None:
+        for name, ms in zip(("bytes_buf", "spooled_buf after rollover"), args.sparse_ms):
+            check("seek(4 GiB) + 1-byte write on %s < 50 ms" % name, ms < 50, "%.2f ms" % ms)
+    if args.sparse_rss is not None:
+        check("peak RSS of those writes < 64 MiB", args.sparse_rss < 64 * 1024,
+              "%.1f MiB" % (args.sparse_rss / 1024))
     if args.peak_rss is not None:
         limit_kib = int(1.1 * 1024 * 1024)
         check("peak RSS writing 1 GiB in 4 KiB records <= 1.1 GiB", args.peak_rss <= limit_kib,
