@@ -46,7 +46,9 @@ namespace bytesio {
  * between messages to reuse its memory.
  *
  * Growth (`prepare`, `grow`) appends at the end and follows the buffer's
- * rules: new bytes are not zero-filled; a position past the end first moves
+ * rules: new bytes are not zero-filled (their values are unspecified; a
+ * `byte_vector` leaves them as they are, a standard container zero-fills
+ * what it grows by, as its `resize` must); a position past the end first moves
  * the end to it (the gap zero-filled, as a write there does), so appended
  * bytes always follow the position; `max_size()` follows the size limit and
  * growth past it throws `std::length_error`, as Asio requires (Asio's
