@@ -5,7 +5,8 @@
 // needs a *seekable* file (it goes back to patch each local header with the
 // CRC and sizes) and a reader starts from the central directory at the end.
 // bytes_buf's one seekable position is exactly that, so minizip runs on it
-// through its `zlib_filefunc64_def` callbacks, written below in a few lines.
+// through `bytesio::minizip_io(buf)`, its `zlib_filefunc64_def` I/O table
+// (bytesio/minizip.hpp): no adapter to write.
 //
 // The program writes an archive (a text report, a binary blob, entries under
 // nested folders), reads every entry back from the same buffer with
@@ -15,8 +16,8 @@
 // same way and checked too.
 
 #include <bytesio/bytes_buf.hpp>
+#include <bytesio/minizip.hpp>
 
-#include <minizip/ioapi.h>
 #include <minizip/unzip.h>
 #include <minizip/zip.h>
 
@@ -38,119 +39,6 @@
 
 namespace {
 
-// ---- the adapter: minizip's file callbacks on a bytes_buf ---------------
-//
-// minizip hands `opaque` back to every callback, and the `voidpf stream`
-// that `open` returns. Both are the one memory_zip_file: it has no name, so
-// `open` ignores the file name; a buffer is always open, so `close` does
-// nothing (the bytes must outlive the zipFile/unzFile, of course).
-
-/** The state minizip's callbacks work on: the buffer and a sticky error. */
-struct memory_zip_file {
-  bytesio::bytes_buf *buf;
-  int error = 0; // what zerror_file reports; minizip polls it after a short read/write
-};
-
-voidpf open_cb(voidpf opaque, const void * /*filename*/, int mode) {
-  auto *f = static_cast<memory_zip_file *>(opaque);
-  try {
-    // CREATE: a new archive replaces the contents, as fopen("wb") would.
-    if ((mode & ZLIB_FILEFUNC_MODE_CREATE) != 0)
-      f->buf->clear();
-    f->buf->seek(0);
-    f->error = 0;
-    return f;
-  } catch (const std::exception &) {
-    return nullptr; // minizip's "cannot open" (closed or pinned buffer)
-  }
-}
-
-uLong read_cb(voidpf, voidpf stream, void *out, uLong size) {
-  auto *f = static_cast<memory_zip_file *>(stream);
-  try {
-    return static_cast<uLong>(f->buf->readinto({static_cast<std::byte *>(out), size}));
-  } catch (const std::exception &) {
-    f->error = -1;
-    return 0;
-  }
-}
-
-uLong write_cb(voidpf, voidpf stream, const void *in, uLong size) {
-  auto *f = static_cast<memory_zip_file *>(stream);
-  try {
-    // All or nothing: bytes_buf::write throws (size_limit, bad_alloc) and
-    // writes nothing, which minizip sees as a short write.
-    return static_cast<uLong>(f->buf->write({static_cast<const std::byte *>(in), size}));
-  } catch (const std::exception &) {
-    f->error = -1;
-    return 0;
-  }
-}
-
-ZPOS64_T tell_cb(voidpf, voidpf stream) {
-  auto *f = static_cast<memory_zip_file *>(stream);
-  try {
-    return f->buf->tell();
-  } catch (const std::exception &) {
-    f->error = -1;
-    return static_cast<ZPOS64_T>(-1);
-  }
-}
-
-long seek_cb(voidpf, voidpf stream, ZPOS64_T offset, int origin) {
-  auto *f = static_cast<memory_zip_file *>(stream);
-  std::ios_base::seekdir dir;
-  switch (origin) {
-  case ZLIB_FILEFUNC_SEEK_SET:
-    dir = std::ios_base::beg;
-    break;
-  case ZLIB_FILEFUNC_SEEK_CUR:
-    dir = std::ios_base::cur;
-    break;
-  case ZLIB_FILEFUNC_SEEK_END:
-    dir = std::ios_base::end;
-    break;
-  default:
-    return -1;
-  }
-  try {
-    // The offset travels as an unsigned 64-bit value; a relative seek back
-    // arrives as its two's complement, so reinterpret it as signed. bytes_buf
-    // clamps cur/end seeks before 0 to 0, where fseek would fail: refuse
-    // those here so minizip sees fseek's behaviour.
-    const auto off = static_cast<std::int64_t>(offset);
-    const std::int64_t origin_pos = dir == std::ios_base::beg ? 0
-                                    : dir == std::ios_base::cur
-                                        ? static_cast<std::int64_t>(f->buf->tell())
-                                        : static_cast<std::int64_t>(f->buf->size());
-    if (origin_pos + off < 0)
-      return -1;
-    f->buf->seek(off, dir);
-    return 0;
-  } catch (const std::exception &) {
-    f->error = -1;
-    return -1;
-  }
-}
-
-int close_cb(voidpf, voidpf) { return 0; }
-
-int error_cb(voidpf, voidpf stream) { return static_cast<memory_zip_file *>(stream)->error; }
-
-/** Points minizip's file functions at `file`. */
-zlib_filefunc64_def memory_filefunc(memory_zip_file &file) {
-  zlib_filefunc64_def def{};
-  def.zopen64_file = open_cb;
-  def.zread_file = read_cb;
-  def.zwrite_file = write_cb;
-  def.ztell64_file = tell_cb;
-  def.zseek64_file = seek_cb;
-  def.zclose_file = close_cb;
-  def.zerror_file = error_cb;
-  def.opaque = &file;
-  return def;
-}
-
 // ---- the program ----------------------------------------------------------
 
 [[noreturn]] void fail(const std::string &what) { throw std::runtime_error(what); }
@@ -163,11 +51,10 @@ struct entry {
 
 /** Writes `entries` as a ZIP archive into `buf` (its old contents are replaced). */
 void write_zip(bytesio::bytes_buf &buf, const std::vector<entry> &entries) {
-  memory_zip_file file{&buf};
-  zlib_filefunc64_def def = memory_filefunc(file);
-  zipFile zip = zipOpen2_64("memory.zip", APPEND_STATUS_CREATE, nullptr, &def);
+  zlib_filefunc64_def io = bytesio::minizip_io(buf);
+  zipFile zip = zipOpen2_64("memory.zip", APPEND_STATUS_CREATE, nullptr, &io);
   if (zip == nullptr)
-    fail("zipOpen2_64 failed");
+    fail("zipOpen2_64 failed: " + bytesio::minizip_error_message());
   for (const entry &e : entries) {
     zip_fileinfo info{};
     info.tmz_date = {0, 30, 12, 15, 4, 2024}; // 2024-05-15 12:30:00 (month is 0-based)
@@ -176,7 +63,7 @@ void write_zip(bytesio::bytes_buf &buf, const std::vector<entry> &entries) {
         zipWriteInFileInZip(zip, e.data.data(), static_cast<unsigned>(e.data.size())) != ZIP_OK ||
         zipCloseFileInZip(zip) != ZIP_OK) {
       zipClose(zip, nullptr);
-      fail("writing " + e.name + " failed");
+      fail("writing " + e.name + " failed: " + bytesio::minizip_error_message());
     }
   }
   if (zipClose(zip, "written by bytesio's zip_in_memory example") != ZIP_OK)
@@ -185,9 +72,8 @@ void write_zip(bytesio::bytes_buf &buf, const std::vector<entry> &entries) {
 
 /** Reads every entry of the archive in `buf`: name -> contents. */
 std::map<std::string, std::string> read_zip(bytesio::bytes_buf &buf) {
-  memory_zip_file file{&buf};
-  zlib_filefunc64_def def = memory_filefunc(file);
-  unzFile zip = unzOpen2_64("memory.zip", &def);
+  zlib_filefunc64_def io = bytesio::minizip_io(buf);
+  unzFile zip = unzOpen2_64("memory.zip", &io);
   if (zip == nullptr)
     fail("unzOpen2_64 failed: not a ZIP archive?");
   std::map<std::string, std::string> out;
@@ -382,16 +268,15 @@ int main() try {
   return 1;
 }
 
-// What the adapter needed:
+// What minizip_io maps (bytesio/minizip.hpp has the details):
 // - open: minizip asks to open a *name*; the buffer is the file, so the name
-//   is ignored. ZLIB_FILEFUNC_MODE_CREATE (a new archive) maps to clear(),
-//   reading (MODE_EXISTING) to seek(0).
-// - seek: origins SEEK_SET/CUR/END map to beg/cur/end; the offset is
-//   unsigned (ZPOS64_T), so it is reinterpreted as signed, and seeks before
-//   the start fail with -1 as fseek's do, where bytes_buf would clamp cur/end
-//   seeks to 0. Seeking past the end is allowed by both.
+//   is ignored. ZLIB_FILEFUNC_MODE_CREATE (a new archive) cuts the buffer to
+//   0, as fopen("wb") would; reading keeps it.
+// - seek: origins SEEK_SET/CUR/END; the unsigned ZPOS64_T offset is taken as
+//   signed, and a seek before the start fails as fseek's does.
 // - errors: bytesio throws std::ios_base::failure; minizip wants counts and
-//   a polled error code, so each callback catches, returns 0 / -1 and sets
-//   the sticky error that zerror_file reports. Nothing else was needed: the
-//   writer's patching of local headers is a seek back and an overwrite, which
-//   bytes_buf's one position does natively.
+//   a polled error code, so every callback catches, returns a short count or
+//   -1, sets errno, keeps the error for minizip's testerror callback and the
+//   text for bytesio::minizip_error_message(). The writer's patching of
+//   local headers is a seek back and an overwrite, which bytes_buf's one
+//   position does natively.

@@ -63,7 +63,11 @@ bool png_write(std::FILE *f, const image *im) {
   if (png == nullptr)
     return false;
   png_infop info = png_create_info_struct(png);
-  if (info == nullptr || setjmp(png_jmpbuf(png))) {
+  if (info == nullptr) {
+    png_destroy_write_struct(&png, &info);
+    return false;
+  }
+  if (setjmp(png_jmpbuf(png))) {
     png_destroy_write_struct(&png, &info);
     return false;
   }
@@ -84,7 +88,11 @@ bool png_read(std::FILE *f, image *out) {
   if (png == nullptr)
     return false;
   png_infop info = png_create_info_struct(png);
-  if (info == nullptr || setjmp(png_jmpbuf(png))) {
+  if (info == nullptr) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return false;
+  }
+  if (setjmp(png_jmpbuf(png))) {
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
   }
