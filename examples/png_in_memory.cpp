@@ -104,15 +104,13 @@ int fail(const char *what) {
 int main() {
   const std::vector<unsigned char> pixels = draw();
 
-  // 1. libpng writes into memory through a FILE*.
+  // 1. libpng writes into memory through a FILE*; 2. the PNG becomes a data URI.
   bytesio::bytes_buf png;
   std::FILE *out = bytesio::open_file(png, "wb");
-  if (out == nullptr || !write_png(out, pixels.data()))
+  if (out == nullptr || !write_png(out, pixels.data())) // png_init_io(png_ptr, out) inside
     return fail("libpng could not write the image");
   if (std::fclose(out) != 0) // flushes stdio's buffer into png
     return fail("fclose failed");
-
-  // 2. The PNG as a data URI, straight from the buffer's memory.
   const std::string uri = "data:image/png;base64," + bytesio::base64_encode(png.view());
   std::printf("%zu x %zu pixels, PNG of %zu bytes, data URI of %zu characters:\n%.72s...\n",
               std::size_t(width), std::size_t(height), png.size(), uri.size(), uri.c_str());
