@@ -83,20 +83,20 @@ namespace bytesio {
  *
  * Failures set the `FILE`'s error indicator (`ferror`) and `errno`, and
  * lose nothing that reached the buffer before them:
- * | failure                                        | errno  |
- * |------------------------------------------------|--------|
- * | the size limit (`set_size_limit`)              | EFBIG  |
- * | the buffer was closed                          | EBADF  |
- * | a `getbuffer()` view of a `bytes_buf` is alive  | EBUSY  |
- * | a write on a file opened for reading (`"r"`)   | EBADF  |
- * | a seek before the start / an unknown origin    | EINVAL |
- * | a seek beyond INT64_MAX                        | EOVERFLOW |
- * | out of memory                                  | ENOMEM |
- * | a `spooled_buf`'s temporary file               | its own (ENOSPC, EIO, ...) |
- * A write the size limit cuts lands the bytes up to the limit (as
- * `write(2)` does at `RLIMIT_FSIZE`); every other failing write lands
- * nothing of that call. What stdio held in its own buffer for a failed
- * flush is then dropped by stdio.
+ * | failure                                            | errno     |
+ * |----------------------------------------------------|-----------|
+ * | a write past the size limit (`set_size_limit`)     | EFBIG     |
+ * | the buffer was closed (`close()`)                  | EBADF     |
+ * | a write while a `getbuffer()` view is alive        | EBUSY     |
+ * | a write on `"r"`, a read on `"w"`/`"a"` (stdio's)  | EBADF     |
+ * | a seek before the start, or an unknown origin      | EINVAL    |
+ * | a seek beyond INT64_MAX                            | EOVERFLOW |
+ * | out of memory                                      | ENOMEM    |
+ * | a `spooled_buf`'s temporary file                   | its own (ENOSPC, EIO, ...) |
+ * EFBIG, as `write(2)` past `RLIMIT_FSIZE`: a write the size limit cuts
+ * lands the bytes up to the limit and reports the rest short; every other
+ * refused write lands nothing of that call. stdio then drops (glibc) or
+ * keeps (BSD) what it could not flush; `clearerr` before going on.
  *
  * `fclose(f)` flushes and ends the `FILE`; the buffer stays open with all
  * its bytes. If the buffer was closed before `fclose`, the cookie is still
@@ -106,7 +106,9 @@ namespace bytesio {
  * swapped or destroyed before `fclose`. Thread safety: the `FILE` locks
  * itself, the buffer does not: use the buffer and its `FILE`s from one
  * thread at a time, and never the buffer directly while another thread uses
- * the `FILE`. Several `FILE`s over one buffer share its one position.
+ * the `FILE`. Several `FILE`s over one buffer share its one position, and
+ * each caches it as two `FILE`s over one descriptor do: use one at a time,
+ * with `fflush` between.
  *
  * @param buf the buffer: `basic_bytes_buf<S>` (any storage), `spooled_buf`
  *   (its rollover happens under the `FILE`'s writes as under any others) or
