@@ -80,7 +80,7 @@ struct bytes_buf_access {
   template <class S>
   static std::size_t room(basic_bytes_buf<S> &b) noexcept {
     const std::uint64_t at = append_at(b), top = ceiling(b);
-    return at >= top ? 0 : clamp(top - at);
+    return at >= top ? 0 : to_size(top - at);
   }
 
   /**
@@ -90,7 +90,7 @@ struct bytes_buf_access {
   template <class S>
   static std::size_t slack(basic_bytes_buf<S> &b) noexcept {
     const std::uint64_t at = append_at(b), cap = b.capacity();
-    return at >= cap ? 0 : clamp(cap - at);
+    return at >= cap ? 0 : to_size(cap - at);
   }
 
   /**
@@ -113,7 +113,7 @@ struct bytes_buf_access {
   template <class S>
   static std::size_t prepared(basic_bytes_buf<S> &b) noexcept {
     const std::uint64_t size = length(b);
-    return size >= b.storage_.size() ? 0 : clamp(b.storage_.size() - size);
+    return size >= b.storage_.size() ? 0 : to_size(b.storage_.size() - size);
   }
 
   /** The end moves by `n` over prepared bytes. Precondition: `n <= prepared(b)`. */
@@ -139,8 +139,8 @@ struct bytes_buf_access {
     return bytes_of(b.storage_);
   }
 
-private:
-  static std::size_t clamp(std::uint64_t n) noexcept {
+  /** A file offset or length as a `size_t`, saturated where `size_t` is narrower. */
+  static std::size_t to_size(std::uint64_t n) noexcept {
     return static_cast<std::size_t>(
         std::min<std::uint64_t>(n, std::numeric_limits<std::size_t>::max()));
   }

@@ -70,11 +70,6 @@ bool begin_change_or(basic_bytes_buf<S> &b, const char *op, boost::system::error
                           std::to_string(room) + ")");
 }
 
-inline std::size_t to_size(std::uint64_t n) noexcept {
-  return static_cast<std::size_t>(
-      std::min<std::uint64_t>(n, std::numeric_limits<std::size_t>::max()));
-}
-
 } // namespace detail
 
 inline bool operator==(const boost::system::error_code &ec, errc e) noexcept {
@@ -95,7 +90,7 @@ std::size_t basic_bytes_dynamic_buffer<Storage>::max_size() const noexcept {
   using access = detail::bytes_buf_access;
   // The ceiling is at least the length, so this is at least size().
   const std::uint64_t pos = access::position(*buf_), top = access::ceiling(*buf_);
-  return pos < top ? detail::to_size(top - pos) : 0;
+  return pos < top ? access::to_size(top - pos) : 0;
 }
 
 template <class Storage>
