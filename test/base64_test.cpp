@@ -5,6 +5,7 @@
 
 #include "bytesio/iostreams.hpp"
 
+#include "support/buffer_probe.hpp"
 #include "support/test_support.hpp"
 
 #include <boost/iostreams/copy.hpp>
@@ -901,4 +902,12 @@ BOOST_AUTO_TEST_CASE(readme_base64_into_caller_memory) {
   BOOST_TEST(n == 32u);
   BOOST_TEST((back == key));
   BOOST_TEST(std::string_view(text.data(), text.size()) == base64_encode(key));
+}
+
+// --- fast by default (issue 18) ------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(a_plain_push_gives_the_declared_buffer) {
+  const std::string data = random_bytes(200000);
+  bytesio::test::check_declared_buffer<base64_encoder>(data, 16384);
+  bytesio::test::check_declared_buffer<base64_decoder>(base64_encode(data), 16384);
 }

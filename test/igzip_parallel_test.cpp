@@ -7,7 +7,7 @@
 // What it promises, at the sizes where the block logic turns (0, 1, one
 // block, one block plus one byte, many blocks) and at small block sizes too
 // (the engine takes any block size from 32 KiB; the filter always uses
-// 1 MiB), so that a few MiB keep dozens of blocks in flight:
+// 256 KiB), so that a few MiB keep dozens of blocks in flight:
 // - the member is the same bytes for every chunking, direction and thread
 //   count >= 2, and zlib, Boost, `gzip -d` and igzip_decompressor read it;
 // - a sink that throws mid-stream fails the stream stickily, hands on

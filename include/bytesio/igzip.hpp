@@ -186,7 +186,7 @@ private:
  * decompress to) may differ between chunkings.
  *
  * Several threads (`threads > 1`, or 0 for one per hardware thread): pigz's
- * scheme. The input is cut into blocks of `block_size` (1 MiB) at fixed
+ * scheme. The input is cut into blocks of `block_size` (256 KiB) at fixed
  * offsets; each is compressed on a worker thread as raw deflate primed with
  * the 32 KiB of input before it and ended byte-aligned by an empty stored
  * block (a sync flush), the last one ending the deflate stream; the CRC-32s
@@ -213,11 +213,11 @@ private:
  * Memory: one thread: the ISA-L stream (about 80 KiB), the level buffer (up
  * to about 340 KiB at level 3) and one buffer of `buffer_size` bytes. Several
  * threads: that stream and level buffer per thread, plus up to `2 * threads`
- * blocks of about 2.1 MiB (input, history, compressed output).
+ * blocks of about 0.6 MiB (input, history, compressed output).
  */
 class igzip_compressor : public detail::igzip_filter<detail::igzip_deflate_engine> {
 public:
-  /** Input bytes per block with more than one thread (1 MiB). */
+  /** Input bytes per block with more than one thread (256 KiB). */
   static constexpr std::size_t block_size = detail::igzip_deflate_engine::block_size;
 
   /** The largest thread count accepted. */

@@ -35,7 +35,7 @@ public:
   using char_type = char;
 
   /** Input bytes per block with more than one thread, unless given. */
-  static constexpr std::size_t block_size = std::size_t{1} << 20;
+  static constexpr std::size_t block_size = std::size_t{256} << 10;
 
   /** The smallest block: the 32 KiB of history that primes each one. */
   static constexpr std::size_t min_block_size = std::size_t{32} << 10;
