@@ -16,7 +16,9 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -181,5 +183,40 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   const outcome want{encoded};
   agree(stream_write(bytesio::base64_encoder(opt), text, chunks), want, "encoder (write)");
   agree(stream_read(bytesio::base64_encoder(opt), text, chunks), want, "encoder (read)");
+
+  // d) into memory the caller has: what the one-shot functions give, in the
+  //    room promised, nothing written past the result; one byte less refused
+  const std::size_t room = bytesio::base64_decoded_size_max(text.size());
+  std::string into(room + 16, '\x5a');
+  try {
+    const std::size_t n = bytesio::base64_decode_into(
+        text, std::as_writable_bytes(std::span<char>(into.data(), room)), opt);
+    if (!decoded.value || std::string_view(into).substr(0, n) != *decoded.value)
+      die("decode_into differs from decode", "");
+    if (into.find_first_not_of('\x5a', n) != std::string::npos)
+      die("decode_into wrote past its result", "");
+  } catch (const std::ios_base::failure &e) {
+    std::string one_shot;
+    try {
+      (void)bytesio::base64_decode(text, opt);
+    } catch (const std::ios_base::failure &f) {
+      one_shot = f.what();
+    }
+    if (decoded.value || one_shot != e.what())
+      die(std::string("decode_into failed unlike decode: ") + e.what(), "");
+  }
+  if (decoded.value && !decoded.value->empty()) {
+    std::string small(decoded.value->size() - 1, '\0');
+    try {
+      (void)bytesio::base64_decode_into(text, std::as_writable_bytes(std::span<char>(small)), opt);
+      die("decode_into took less room than the result", "");
+    } catch (const std::ios_base::failure &e) {
+      if (bytesio::fuzz::error_of(e) != static_cast<int>(bytesio::errc::invalid_argument))
+        die(std::string("decode_into into too little room: ") + e.what(), "");
+    }
+  }
+  std::string enc(bytesio::base64_encoded_size(rest.size(), opt), '\0');
+  if (bytesio::base64_encode_into(rest, enc, opt) != encoded.size() || enc != encoded)
+    die("encode_into differs from encode", "");
   return 0;
 }
