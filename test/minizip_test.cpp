@@ -281,7 +281,13 @@ BOOST_AUTO_TEST_CASE(closed_buffer_and_live_view) {
     errno = 0;
     BOOST_TEST(zipOpen2_64("x.zip", APPEND_STATUS_CREATE, nullptr, &io) == nullptr); // the cut
     BOOST_TEST(errno == EBUSY);
-    BOOST_TEST(write_zip(io, {{"more", "x", 0}}, APPEND_STATUS_ADDINZIP) != ZIP_OK);
+    // ADDINZIP reads the central directory, then zipClose rewrites it: refused.
+    // (Not zipOpenNewFileInZip: when its local header cannot be written,
+    // minizip 1.1 leaks the entry's central header, its own bug.)
+    zipFile zip_add = zipOpen2_64("x.zip", APPEND_STATUS_ADDINZIP, nullptr, &io);
+    BOOST_REQUIRE(zip_add != nullptr);
+    errno = 0;
+    BOOST_TEST(zipClose(zip_add, nullptr) != ZIP_OK);
     BOOST_TEST(errno == EBUSY);
     BOOST_TEST((read_zip(io) == as_map(sample_entries())));
   }
