@@ -8,6 +8,9 @@
 
 #if defined(_WIN32)
 #define BYTESIO_MAP_WINDOWS 1
+#include "os/win32_error.hpp"
+
+#include <windows.h>
 #elif __has_include(<sys/mman.h>)
 #define BYTESIO_MAP_POSIX 1
 #include <fcntl.h>
@@ -30,7 +33,52 @@ namespace {
 
 } // namespace
 
-#if BYTESIO_MAP_POSIX
+#if BYTESIO_MAP_WINDOWS
+
+file_map map_file(const std::filesystem::path &path) {
+  // Shared for reading, writing and deletion, as a POSIX open is: others may
+  // keep using the file (Windows refuses to truncate it while it is mapped).
+  const HANDLE file = ::CreateFileW(path.c_str(), GENERIC_READ,
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                    nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    const DWORD error = ::GetLastError();
+    // Opening a directory without FILE_FLAG_BACKUP_SEMANTICS is "access denied".
+    const DWORD attributes = ::GetFileAttributesW(path.c_str());
+    if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY))
+      fail(EISDIR, path, "a directory");
+    fail(errno_of(error), path, "open");
+  }
+  struct close_on_exit {
+    HANDLE h;
+    ~close_on_exit() { ::CloseHandle(h); }
+  } close_file{file};
+  if (::GetFileType(file) != FILE_TYPE_DISK)
+    fail(ENODEV, path, "not a regular file");
+  LARGE_INTEGER size{};
+  if (!::GetFileSizeEx(file, &size))
+    fail(last_errno(), path, "size");
+  if (static_cast<std::uint64_t>(size.QuadPart) > std::numeric_limits<std::size_t>::max())
+    fail(EFBIG, path, "larger than the address space");
+  if (size.QuadPart == 0) // CreateFileMapping refuses an empty file
+    return {};
+  const HANDLE mapping = ::CreateFileMappingW(file, nullptr, PAGE_READONLY, 0, 0, nullptr);
+  if (mapping == nullptr)
+    fail(last_errno(), path, "CreateFileMapping");
+  const void *view = ::MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0);
+  const DWORD error = ::GetLastError();
+  ::CloseHandle(mapping); // the view keeps the mapping, and the mapping the file
+  if (view == nullptr)
+    fail(errno_of(error), path, "MapViewOfFile");
+  return {static_cast<const std::byte *>(view), static_cast<std::size_t>(size.QuadPart), nullptr};
+}
+
+void unmap_file(file_map map) noexcept {
+  if (map.data != nullptr)
+    ::UnmapViewOfFile(map.data);
+}
+
+#elif BYTESIO_MAP_POSIX
 
 file_map map_file(const std::filesystem::path &path) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.

@@ -11,6 +11,9 @@
 #else
 #define BYTESIO_HAS_MREMAP 0
 #endif
+#if defined(_WIN32)
+#include <windows.h>
+#endif
 
 namespace bytesio::detail {
 namespace {
@@ -43,6 +46,19 @@ memory_block mapped_block(std::size_t min_capacity) {
   // Huge pages turn 512 page faults into one; the kernel may run THP in
   // madvise mode, so it only does so when asked. Failure only costs speed.
   ::madvise(p, capacity, MADV_HUGEPAGE);
+  return {static_cast<std::byte *>(p), capacity, 0, true};
+}
+#elif defined(_WIN32)
+// Windows: committed pages from VirtualAlloc are zeros, so large blocks keep
+// the "fresh pages" knowledge (a write far past the end touches a page);
+// growth copies (there is no mremap), which geometric growth amortizes.
+bool wants_mapping(std::size_t capacity) { return capacity >= large_block; }
+
+memory_block mapped_block(std::size_t min_capacity) {
+  const std::size_t capacity = round_up(min_capacity, 64 * 1024); // the allocation granularity
+  void *p = ::VirtualAlloc(nullptr, capacity, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+  if (p == nullptr)
+    throw std::bad_alloc();
   return {static_cast<std::byte *>(p), capacity, 0, true};
 }
 #else
@@ -114,6 +130,11 @@ void deallocate_bytes(memory_block block) noexcept {
 #if BYTESIO_HAS_MREMAP
   if (block.mapped) {
     ::munmap(block.data, block.capacity);
+    return;
+  }
+#elif defined(_WIN32)
+  if (block.mapped) {
+    ::VirtualFree(block.data, 0, MEM_RELEASE);
     return;
   }
 #endif

@@ -10,9 +10,24 @@
 #include <utility>
 #include <vector>
 
+#if defined(_WIN32)
+#include "os/win32_error.hpp"
+
+#include <fcntl.h>
+#include <io.h>
+#include <random>
+#include <windows.h>
+
+#include <sddl.h>
+#else
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
+
+// The anonymous temporary file on POSIX (O_TMPFILE, else mkostemp + unlink)
+// and on Windows (FILE_FLAG_DELETE_ON_CLOSE): the one place the library
+// creates, reads and writes files of its own.
 
 namespace bytesio::detail {
 namespace {
@@ -20,6 +35,139 @@ namespace {
 [[noreturn]] void fail(int err, const std::string &what) {
   throw_system_error(err, "bytesio: " + what);
 }
+
+} // namespace
+
+#if defined(_WIN32)
+
+namespace {
+
+HANDLE handle_of(int fd) noexcept { return reinterpret_cast<HANDLE>(::_get_osfhandle(fd)); }
+
+OVERLAPPED at_offset(std::uint64_t offset) noexcept {
+  OVERLAPPED o{};
+  o.Offset = static_cast<DWORD>(offset & 0xffffffffu);
+  o.OffsetHigh = static_cast<DWORD>(offset >> 32);
+  return o;
+}
+
+// ReadFile/WriteFile move at most a DWORD per call; 1 GiB keeps it simple.
+constexpr std::size_t max_chunk = std::size_t(1) << 30;
+
+} // namespace
+
+temp_file temp_file::create(const std::filesystem::path &dir) {
+  // A fresh random name in `dir`, deleted by the system when the last handle
+  // closes, also when the process dies: nothing stays on disk. Opened
+  // without sharing, so no other process opens it while it lives.
+  // Owner-only: a protected DACL that grants the file's owner all access
+  // and nobody else anything, whatever the directory would pass on.
+  PSECURITY_DESCRIPTOR descriptor = nullptr;
+  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(A;;FA;;;OW)", SDDL_REVISION_1,
+                                                              &descriptor, nullptr))
+    fail(last_errno(), "cannot make an owner-only security descriptor");
+  struct release_descriptor {
+    PSECURITY_DESCRIPTOR d;
+    ~release_descriptor() { ::LocalFree(d); }
+  } release{descriptor};
+  SECURITY_ATTRIBUTES owner_only{sizeof(SECURITY_ATTRIBUTES), descriptor, FALSE};
+  std::random_device seed;
+  std::mt19937_64 rng(seed());
+  for (int attempt = 0;; ++attempt) {
+    const std::filesystem::path name =
+        dir / ("bytesio-spool-" + std::to_string(rng()) + ".tmp");
+    const HANDLE h = ::CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, &owner_only,
+                                   CREATE_NEW,
+                                   FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, nullptr);
+    if (h == INVALID_HANDLE_VALUE) {
+      const DWORD error = ::GetLastError();
+      if ((error == ERROR_FILE_EXISTS || error == ERROR_ALREADY_EXISTS) && attempt < 100)
+        continue;
+      fail(errno_of(error), "cannot create a temporary file in " + dir.string());
+    }
+    // A CRT descriptor owns the handle from here: fileno() hands it out.
+    const int fd = ::_open_osfhandle(reinterpret_cast<intptr_t>(h), _O_RDWR | _O_BINARY);
+    if (fd < 0) {
+      ::CloseHandle(h);
+      fail(EMFILE, "cannot get a descriptor for a temporary file in " + dir.string());
+    }
+    return temp_file(fd);
+  }
+}
+
+temp_file::temp_file(temp_file &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+temp_file &temp_file::operator=(temp_file &&other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0)
+      ::_close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+temp_file::~temp_file() {
+  if (fd_ >= 0)
+    ::_close(fd_); // nothing to report to from a destructor; close() reports
+}
+
+void temp_file::pwrite_all(const void *p, std::size_t n, std::uint64_t offset) const {
+  const char *s = static_cast<const char *>(p);
+  while (n != 0) {
+    const std::size_t chunk = n < max_chunk ? n : max_chunk;
+    OVERLAPPED o = at_offset(offset);
+    DWORD done = 0;
+    if (!::WriteFile(handle_of(fd_), s, static_cast<DWORD>(chunk), &done, &o))
+      fail(last_errno(), "write of " + std::to_string(chunk) +
+                             " bytes to a temporary file at offset " + std::to_string(offset));
+    if (done == 0)
+      fail(ENOSPC, "temporary file write made no progress");
+    s += done;
+    n -= done;
+    offset += done;
+  }
+}
+
+std::size_t temp_file::pread_all(void *p, std::size_t n, std::uint64_t offset) const {
+  char *s = static_cast<char *>(p);
+  std::size_t done = 0;
+  while (done < n) {
+    const std::size_t chunk = n - done < max_chunk ? n - done : max_chunk;
+    OVERLAPPED o = at_offset(offset);
+    DWORD got = 0;
+    if (!::ReadFile(handle_of(fd_), s + done, static_cast<DWORD>(chunk), &got, &o)) {
+      const DWORD error = ::GetLastError();
+      if (error == ERROR_HANDLE_EOF)
+        break;
+      fail(errno_of(error), "read of " + std::to_string(chunk) +
+                                " bytes from a temporary file at offset " + std::to_string(offset));
+    }
+    if (got == 0)
+      break;
+    done += got;
+    offset += got;
+  }
+  return done;
+}
+
+void temp_file::truncate(std::uint64_t size) const {
+  FILE_END_OF_FILE_INFO end{};
+  end.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
+  if (!::SetFileInformationByHandle(handle_of(fd_), FileEndOfFileInfo, &end, sizeof end))
+    fail(last_errno(), "cannot truncate a temporary file to " + std::to_string(size) + " bytes");
+}
+
+void temp_file::close() {
+  if (fd_ < 0)
+    return;
+  const int fd = std::exchange(fd_, -1);
+  if (::_close(fd) != 0)
+    fail(errno, "closing a temporary file failed");
+}
+
+#else // POSIX
+
+namespace {
 
 // One syscall moves at most this much (Linux caps at 0x7ffff000 anyway), so
 // the count always fits ssize_t and off_t arithmetic stays in range.
@@ -171,5 +319,7 @@ void temp_file::close() {
   if (::close(fd) != 0 && errno != EINTR)
     fail(errno, "closing a temporary file failed");
 }
+
+#endif
 
 } // namespace bytesio::detail

@@ -1,7 +1,7 @@
 #include "bytesio/byte_vector.hpp"
 
 #define BOOST_TEST_MODULE byte_vector
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,7 +1,7 @@
 #include "bytesio/bytes_buf.hpp"
 
 #define BOOST_TEST_MODULE bytes_buf
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include "support/contract.hpp"
 

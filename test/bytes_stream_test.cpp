@@ -1,7 +1,7 @@
 #include "bytesio/bytes_stream.hpp"
 
 #define BOOST_TEST_MODULE bytes_stream
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include "support/contract.hpp"
 

@@ -10,7 +10,7 @@
 
 #define BOOST_TEST_MODULE fault_injection_test
 #include <boost/mpl/list.hpp>
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include "support/allocators.hpp"
 

@@ -2,7 +2,7 @@
 // threshold, and random operations against the reference model
 // (test/model/bytes_model.hpp), over every buffer (see file_contract_test.cpp).
 
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include "model/bytes_model.hpp"
 #include "support/contract.hpp"

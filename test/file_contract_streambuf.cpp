@@ -1,7 +1,7 @@
 // The file contract, part 2: the std::streambuf side and moves (see
 // file_contract_test.cpp).
 
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include "support/contract.hpp"
 

@@ -6,7 +6,7 @@
 // in that buffer's test file.
 
 #define BOOST_TEST_MODULE file_contract
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include "support/contract.hpp"
 
@@ -191,17 +191,17 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(write_at_unreachable_position_fails_cleanly, F, wr
 BOOST_AUTO_TEST_CASE_TEMPLATE(offsets_beyond_4gib_without_memory, F, writable_subjects) {
   // Positions beyond 32 bits are fine as long as nothing is written there.
   F b{std::string_view("abc")};
-  const std::uint64_t far = (std::uint64_t(5) << 30) + 7;
-  BOOST_TEST(b.seek(std::int64_t(far)) == far);
-  BOOST_TEST(b.tell() == far);
+  const std::uint64_t far_away = (std::uint64_t(5) << 30) + 7;
+  BOOST_TEST(b.seek(std::int64_t(far_away)) == far_away);
+  BOOST_TEST(b.tell() == far_away);
   BOOST_TEST(b.read().size() == 0u);
-  BOOST_TEST(b.tell() == far);
-  BOOST_TEST(b.truncate() == far);
+  BOOST_TEST(b.tell() == far_away);
+  BOOST_TEST(b.truncate() == far_away);
   BOOST_TEST(b.size() == 3u);
-  BOOST_TEST(b.pubseekoff(std::streamoff(far), std::ios_base::beg) ==
-             std::streampos(std::streamoff(far)));
+  BOOST_TEST(b.pubseekoff(std::streamoff(far_away), std::ios_base::beg) ==
+             std::streampos(std::streamoff(far_away)));
   BOOST_TEST(b.sgetc() == traits::eof());
-  BOOST_TEST(b.tell() == far);
+  BOOST_TEST(b.tell() == far_away);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(read_counts, F, file_subjects) {
@@ -423,7 +423,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_through_streambuf_lands_up_to_limit, F,
 BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_lowered_while_put_area_live, F, writable_subjects) {
   F b;
   b.reserve(4096);
-  b.sputn("abc", 3); // the put area now reaches far beyond 5
+  b.sputn("abc", 3); // the put area now reaches far_away beyond 5
   b.set_size_limit(5);
   BOOST_TEST(b.sputn("defgh", 5) == 2);
   BOOST_TEST(str(b.getvalue()) == "abcde");

@@ -1,7 +1,7 @@
 #include "bytesio/span_buf.hpp"
 
 #define BOOST_TEST_MODULE span_buf
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include "bytesio/mapped_file.hpp"
 #include "support/contract.hpp"

@@ -5,7 +5,7 @@
 #include "bytesio/bytes_stream.hpp"
 
 #define BOOST_TEST_MODULE zero_copy_test
-#include <boost/test/unit_test.hpp>
+#include "support/unit_test.hpp"
 
 #include "support/allocators.hpp"
 

@@ -6,7 +6,7 @@
 
 #include "bytesio/error.hpp"
 
-#include <boost/test/unit_test.hpp>
+#include "unit_test.hpp"
 
 #include <cstddef>
 #include <cstdlib>
@@ -21,8 +21,6 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-
-#include <stdlib.h> // mkdtemp
 
 namespace bytesio::test {
 
@@ -84,10 +82,21 @@ std::error_code error_of(F &&f) {
 class temp_dir {
 public:
   explicit temp_dir(std::string_view prefix = "bytesio-test") {
-    std::string t = (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX"))
-                        .string();
-    BOOST_REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path_ = t;
+    // create_directory fails on a name that exists: the fresh one is ours.
+    std::random_device seed;
+    std::mt19937_64 rng(seed());
+    for (int attempt = 0; path_.empty(); ++attempt) {
+      BOOST_REQUIRE(attempt < 100);
+      const auto p = std::filesystem::temp_directory_path() /
+                     (std::string(prefix) + "-" + std::to_string(rng() % 1000000000));
+      std::error_code ec;
+      if (std::filesystem::create_directory(p, ec))
+        path_ = p;
+      else
+        BOOST_REQUIRE(!ec || std::filesystem::exists(p));
+    }
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace);
   }
   ~temp_dir() {
     std::error_code ec;
