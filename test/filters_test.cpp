@@ -245,28 +245,26 @@ BOOST_AUTO_TEST_SUITE(contract)
 BOOST_AUTO_TEST_CASE_TEMPLATE(boost_test_harness_passes_bytes_unchanged, S, subjects) {
   for (const std::size_t n :
        {0u, 1u, 2u, 5u, 127u, 128u, 129u, 999u, 1000u, 1001u, 4096u, 20001u}) {
-    {
-      const std::string data = n % 2 ? random_bytes(n, static_cast<unsigned>(n)) : text(n);
-      BOOST_TEST_CONTEXT("size " << n) {
-        S s;
-        BOOST_TEST(io::test_output_filter(s.filter, data, data));
-        BOOST_TEST(s.check(std::vector<std::string_view>(39, data)));
-        BOOST_TEST(io::test_input_filter(s.filter, data, data));
-        BOOST_TEST(s.check(std::vector<std::string_view>(39, data)));
+    const std::string data = n % 2 ? random_bytes(n, static_cast<unsigned>(n)) : text(n);
+    BOOST_TEST_CONTEXT("size " << n) {
+      S s;
+      BOOST_TEST(io::test_output_filter(s.filter, data, data));
+      BOOST_TEST(s.check(std::vector<std::string_view>(39, data)));
+      BOOST_TEST(io::test_input_filter(s.filter, data, data));
+      BOOST_TEST(s.check(std::vector<std::string_view>(39, data)));
 
-        // test_filter_pair: `out` sees the data four times per chunk size,
-        // `in` the data and a copy cut in half, twice.
-        S in;
-        BOOST_TEST(io::test_filter_pair(s.filter, in.filter, data));
-        BOOST_TEST(s.check(std::vector<std::string_view>(160, data)));
-        const std::string_view half = std::string_view(data).substr(0, data.size() / 2);
-        std::vector<std::string_view> in_streams;
-        for (int i = 0; i < 80; ++i) {
-          in_streams.push_back(data);
-          in_streams.push_back(half);
-        }
-        BOOST_TEST(in.check(in_streams));
+      // test_filter_pair: `out` sees the data four times per chunk size,
+      // `in` the data and a copy cut in half, twice.
+      S in;
+      BOOST_TEST(io::test_filter_pair(s.filter, in.filter, data));
+      BOOST_TEST(s.check(std::vector<std::string_view>(160, data)));
+      const std::string_view half = std::string_view(data).substr(0, data.size() / 2);
+      std::vector<std::string_view> in_streams;
+      for (int i = 0; i < 80; ++i) {
+        in_streams.push_back(data);
+        in_streams.push_back(half);
       }
+      BOOST_TEST(in.check(in_streams));
     }
   }
 }
@@ -380,7 +378,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(pipelines_and_compose_share_the_state, S, subjects
            io::back_inserter(got));
   BOOST_TEST(got == data);
   BOOST_TEST(s.check({data}));
-  BOOST_TEST(io::optimal_buffer_size(s.filter) == 64 * 1024);
+  BOOST_TEST(io::optimal_buffer_size(s.filter) ==
+             64 * 1024 - 16); // not 128: a plain push() is fast
 }
 
 // A sink that refuses bytes once: the filter rethrows that very exception
@@ -597,14 +596,15 @@ BOOST_AUTO_TEST_CASE(a_line_is_a_newline_byte) {
 BOOST_AUTO_TEST_CASE(newline_counting_matches_std_count) {
   std::mt19937 rng(7);
   for (const unsigned per_mille : {0u, 1u, 10u, 31u, 33u, 100u, 500u, 1000u}) {
-    for (int i = 0; i < 300; ++i) {
-      std::string s(rng() % 6000, 'x');
+    for (int i = 0; i < 100; ++i) {
+      std::string s(rng() % 40000, 'x'); // past 255 blocks of 64: the counters' run
       for (char &c : s)
         if (rng() % 1000 < per_mille)
           c = '\n';
       const std::size_t off = s.empty() ? 0 : rng() % std::min<std::size_t>(s.size(), 16);
       const std::string_view v = std::string_view(s).substr(off);
       BOOST_TEST(bytesio::detail::count_newlines(v.data(), v.size()) == newlines(v));
+      BOOST_TEST(bytesio::detail::count_newlines_dense(v.data(), v.size()) == newlines(v));
     }
   }
 }
