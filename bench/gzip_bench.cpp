@@ -11,7 +11,6 @@
 
 #include "bytesio/iostreams.hpp"
 
-
 #include <benchmark/benchmark.h>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_stream.hpp>

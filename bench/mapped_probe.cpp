@@ -6,10 +6,10 @@
 #include "bytesio/span_buf.hpp"
 
 #include <array>
-#include <cstring>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 

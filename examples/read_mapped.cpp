@@ -50,7 +50,8 @@ std::string make_csv(int rows) {
 }
 
 void write_file(const fs::path &p, const std::string &bytes) {
-  std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(p, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 /** The sum of the third column, read with std::getline from any istream. */

@@ -37,8 +37,8 @@ file_window block_cache::load(const temp_file &file, std::uint64_t at, std::uint
   return window();
 }
 
-void block_cache::store(const temp_file &file, std::uint64_t pos, std::uint64_t size,
-                        const char *p, std::size_t n) {
+void block_cache::store(const temp_file &file, std::uint64_t pos, std::uint64_t size, const char *p,
+                        std::size_t n) {
   try {
     while (n != 0) {
       if (!(pos >= win_ && pos - win_ <= valid_ && pos - win_ < block_size)) {
@@ -95,8 +95,9 @@ void block_cache::truncate(const temp_file &file, std::uint64_t size) {
 
 void block_cache::overlay(std::byte *out, const char *put_end) const noexcept {
   const char *base = reinterpret_cast<const char *>(block_.data());
-  const std::size_t hi =
-      put_end == nullptr ? dirty_hi_ : std::max(dirty_hi_, static_cast<std::size_t>(put_end - base));
+  const std::size_t hi = put_end == nullptr
+                             ? dirty_hi_
+                             : std::max(dirty_hi_, static_cast<std::size_t>(put_end - base));
   if (hi > dirty_lo_)
     std::memcpy(out + win_ + dirty_lo_, block_.data() + dirty_lo_, hi - dirty_lo_);
 }

@@ -39,8 +39,8 @@ file_map map_file(const std::filesystem::path &path) {
   // Shared for reading, writing and deletion, as a POSIX open is: others may
   // keep using the file (Windows refuses to truncate it while it is mapped).
   const HANDLE file = ::CreateFileW(path.c_str(), GENERIC_READ,
-                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                    nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
   if (file == INVALID_HANDLE_VALUE) {
     const DWORD error = ::GetLastError();
     // Opening a directory without FILE_FLAG_BACKUP_SEMANTICS is "access denied".

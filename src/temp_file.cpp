@@ -74,11 +74,10 @@ temp_file temp_file::create(const std::filesystem::path &dir) {
   std::random_device seed;
   std::mt19937_64 rng(seed());
   for (int attempt = 0;; ++attempt) {
-    const std::filesystem::path name =
-        dir / ("bytesio-spool-" + std::to_string(rng()) + ".tmp");
-    const HANDLE h = ::CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, &owner_only,
-                                   CREATE_NEW,
-                                   FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, nullptr);
+    const std::filesystem::path name = dir / ("bytesio-spool-" + std::to_string(rng()) + ".tmp");
+    const HANDLE h =
+        ::CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, &owner_only, CREATE_NEW,
+                      FILE_ATTRIBUTE_TEMPORARY | FILE_FLAG_DELETE_ON_CLOSE, nullptr);
     if (h == INVALID_HANDLE_VALUE) {
       const DWORD error = ::GetLastError();
       if ((error == ERROR_FILE_EXISTS || error == ERROR_ALREADY_EXISTS) && attempt < 100)

@@ -3,7 +3,6 @@
 #define BOOST_TEST_MODULE bomb
 #include <boost/test/unit_test.hpp>
 
-
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
 #include <boost/iostreams/filtering_stream.hpp>

@@ -27,10 +27,7 @@ using bytesio::basic_bytes_buf;
 using bytesio::errc;
 using namespace bytesio::test;
 
-namespace {
-
-
-} // namespace
+namespace {} // namespace
 
 // ---- storage, view, getbuffer, take ---------------------------------------------
 

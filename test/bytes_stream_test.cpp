@@ -29,7 +29,6 @@ using namespace bytesio::test;
 
 namespace {
 
-
 // Code written against the standard interfaces, as a user's would be.
 void produce(std::ostream &out) {
   out << "header " << 42 << ' ' << -7 << ' ' << 2.5 << '\n';

@@ -7,7 +7,6 @@
 
 #include "bytesio/base64.hpp"
 
-
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/bzip2.hpp>
 #include <boost/iostreams/filter/gzip.hpp>
@@ -298,8 +297,8 @@ BOOST_AUTO_TEST_CASE(gzip_tool_concatenated_members) {
   bytes_buf both(contents(pa) + contents(pb));
   BOOST_TEST(decompress_in(both, io::gzip_decompressor()) == a + b);
   write_file(dir / "two.gz", contents(both));
-  BOOST_TEST_REQUIRE(shell("gzip -dc < '" + (dir / "two.gz").string() + "' > '" +
-                           (dir / "plain").string() + "'"));
+  BOOST_TEST_REQUIRE(
+      shell("gzip -dc < '" + (dir / "two.gz").string() + "' > '" + (dir / "plain").string() + "'"));
   BOOST_TEST(read_file(dir / "plain") == a + b);
 }
 

@@ -9,8 +9,8 @@
 #include "bytesio/bytes_stream.hpp"
 
 #define BOOST_TEST_MODULE fault_injection_test
-#include <boost/mpl/list.hpp>
 #include "support/unit_test.hpp"
+#include <boost/mpl/list.hpp>
 
 #include "support/allocators.hpp"
 

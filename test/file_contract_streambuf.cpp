@@ -122,7 +122,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(putback_at_start_fails_and_changes_nothing, F, fil
   BYTESIO_CHECK_STATE(b, "abc", 5);
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(putback_of_other_char_overwrites_like_stringbuf, F, writable_subjects) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(putback_of_other_char_overwrites_like_stringbuf, F,
+                              writable_subjects) {
   std::stringbuf ref("abc", std::ios_base::in | std::ios_base::out);
   F b{std::string_view("abc")};
   BOOST_TEST(ref.sbumpc() == 'a');

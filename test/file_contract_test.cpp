@@ -383,7 +383,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_refuses_whole_write, F, writable_subjec
   BYTESIO_CHECK_STATE(b, "12XY\0\0\0\0ab"s, 10);
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_below_contents_allows_overwrite_only, F, writable_subjects) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_below_contents_allows_overwrite_only, F,
+                              writable_subjects) {
   F b{std::string_view("abcdef")};
   b.set_size_limit(3);
   b.seek(4);
@@ -397,7 +398,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_below_contents_allows_overwrite_only, F
   BOOST_TEST(b.write(std::string_view("Z")) == 1u);
 }
 
-BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_through_streambuf_lands_up_to_limit, F, writable_subjects) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(size_limit_through_streambuf_lands_up_to_limit, F,
+                              writable_subjects) {
   F b;
   b.set_size_limit(5);
   BOOST_TEST(b.sputn("abcdefgh", 8) == 5);

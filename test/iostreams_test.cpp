@@ -160,7 +160,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(devices_write_at_the_one_position, C, device_cases
                   "a read-only buffer gives a Source");
     BOOST_TEST(all_of(buf) == "0123456789");
   } else {
-    static_assert(std::is_convertible_v<typename io::category_of<device>::type, io::seekable_device_tag>);
+    static_assert(
+        std::is_convertible_v<typename io::category_of<device>::type, io::seekable_device_tag>);
     device dev(buf);
     buf.seek(8);
     BOOST_TEST(dev.write("XYZ", 3) == 3); // overwrites "89", then extends

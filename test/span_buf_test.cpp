@@ -56,13 +56,17 @@ static_assert(!std::is_constructible_v<span_buf, bytesio::mapped_file &&>,
 static_assert(!std::is_constructible_v<span_stream, bytesio::mapped_file &&>);
 static_assert(std::is_constructible_v<span_buf, const bytesio::mapped_file &>);
 static_assert(std::is_nothrow_move_constructible_v<span_buf>);
-static_assert(std::is_move_constructible_v<span_stream> && !std::is_copy_constructible_v<span_stream>);
+static_assert(std::is_move_constructible_v<span_stream> &&
+              !std::is_copy_constructible_v<span_stream>);
 static_assert(std::is_base_of_v<std::istream, span_stream>);
 static_assert(std::is_same_v<decltype(std::declval<span_stream &>().rdbuf()), span_buf *>);
 // No writing members: the writing half of the core is constrained away.
 template <class B>
-concept has_writing_members = requires(B &b) { b.write(std::string_view("x")); } ||
-                              requires(B &b) { b.truncate(0); } || requires(B &b) { b.clear(); };
+concept has_writing_members = requires(B &b) {
+  b.write(std::string_view("x"));
+}
+|| requires(B &b) { b.truncate(0); }
+|| requires(B &b) { b.clear(); };
 static_assert(!has_writing_members<span_buf>);
 static_assert(has_writing_members<bytesio::bytes_buf>);
 

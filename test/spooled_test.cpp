@@ -577,21 +577,34 @@ BOOST_AUTO_TEST_CASE(write_errors_after_rollover_are_reported) {
 
 BOOST_AUTO_TEST_CASE(no_descriptor_leaks_and_nothing_left_in_the_directory) {
   temp_dir dir;
-  const std::size_t fds = open_fds();
+  [[maybe_unused]] const std::size_t fds = open_fds();
   {
     std::vector<spooled_buf> bufs;
     for (int i = 0; i < 20; ++i) {
       bufs.emplace_back(10, dir.path());
       bufs.back().write(pattern(static_cast<std::size_t>(i) * 3));
     }
-    BOOST_TEST(open_fds() == fds + 16); // the 16 that passed 10 bytes
-    BOOST_TEST(dir.entries() == 0u);    // anonymous even while open
+#if defined(_WIN32)
+    // Windows gives the file a name until its handle closes (delete on close).
+    BOOST_TEST(dir.entries() == 16u); // the 16 that passed 10 bytes
+#else
+    BOOST_TEST(dir.entries() == 0u); // anonymous even while open
+#endif
+#if defined(__linux__)
+    BOOST_TEST(open_fds() == fds + 16);
+#endif
     spooled_buf moved(std::move(bufs[19]));
     bufs[18] = std::move(moved);
+#if defined(__linux__)
     BOOST_TEST(open_fds() == fds + 15);
+#elif defined(_WIN32)
+    BOOST_TEST(dir.entries() == 15u);
+#endif
   }
+#if defined(__linux__)
   BOOST_TEST(open_fds() == fds);
-  BOOST_TEST(dir.entries() == 0u);
+#endif
+  BOOST_TEST(dir.entries() == 0u); // nothing left once the buffers are gone
 }
 
 #if !defined(_WIN32)

@@ -43,14 +43,14 @@ template <class Buf>
 class buffer_device {
 public:
   /** Whether the buffer can be written (not a `span_buf`). */
-  static constexpr bool writable = requires(Buf &b, std::span<const std::byte> s) { b.write(s); };
+  static constexpr bool writable = requires(Buf & b, std::span<const std::byte> s) { b.write(s); };
 
   using char_type = char;
   struct seekable_source_tag : boost::iostreams::device_tag, boost::iostreams::input_seekable {};
-  struct category : std::conditional_t<writable, boost::iostreams::seekable_device_tag,
-                                       seekable_source_tag>,
-                    boost::iostreams::closable_tag,
-                    boost::iostreams::optimally_buffered_tag {};
+  struct category
+      : std::conditional_t<writable, boost::iostreams::seekable_device_tag, seekable_source_tag>,
+        boost::iostreams::closable_tag,
+        boost::iostreams::optimally_buffered_tag {};
 
   /** Refers to `buf`. */
   explicit buffer_device(Buf &buf) noexcept : buf_(&buf) {}
@@ -71,9 +71,7 @@ public:
    * Writes `n` bytes at the position, all of them or none.
    * @return `n`. @throws closed, buffer_exported, size_limit, std::bad_alloc
    */
-  std::streamsize write(const char_type *s, std::streamsize n)
-  requires writable
-  {
+  std::streamsize write(const char_type *s, std::streamsize n) requires writable {
     if (n <= 0)
       return 0;
     try {
@@ -197,7 +195,8 @@ public:
   explicit span_device(span_buf &buf) noexcept : detail::buffer_device<span_buf>(buf) {}
 
   /** Refers to `stream`'s buffer. */
-  explicit span_device(span_stream &stream) noexcept : detail::buffer_device<span_buf>(stream.buf()) {}
+  explicit span_device(span_stream &stream) noexcept
+      : detail::buffer_device<span_buf>(stream.buf()) {}
 };
 
 } // namespace bytesio

@@ -12,7 +12,8 @@ namespace bytesio::test {
 
 using traits = std::char_traits<char>;
 
-/** The contents of any buffer of the library, checking `view()` against `getvalue()` where both exist. */
+/** The contents of any buffer of the library, checking `view()` against `getvalue()` where both
+ * exist. */
 template <class Buf>
 std::string contents(const Buf &b) {
   if constexpr (requires { b.getvalue(); }) {

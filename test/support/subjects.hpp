@@ -54,9 +54,8 @@ struct spooled_subject : spooled_buf {
 };
 
 /** Every Storage `basic_bytes_buf` is tested with. */
-using storage_types =
-    std::tuple<byte_vector, std::vector<char>, std::vector<unsigned char>, std::vector<std::byte>,
-               std::string, std::pmr::vector<std::byte>>;
+using storage_types = std::tuple<byte_vector, std::vector<char>, std::vector<unsigned char>,
+                                 std::vector<std::byte>, std::string, std::pmr::vector<std::byte>>;
 
 template <class Tuple>
 struct bytes_subjects_of;
@@ -89,8 +88,8 @@ struct span_subject : private owned_memory, span_buf {
 };
 
 using spooled_subjects =
-    std::tuple<spooled_subject<0>, spooled_subject<1>,
-               spooled_subject<spooled_buf::block_size + 7>, spooled_subject<1024 * 1024>>;
+    std::tuple<spooled_subject<0>, spooled_subject<1>, spooled_subject<spooled_buf::block_size + 7>,
+               spooled_subject<1024 * 1024>>;
 
 /** Every buffer that can be written. */
 using writable_subjects = decltype(std::tuple_cat(bytes_subjects{}, spooled_subjects{}));

@@ -95,24 +95,20 @@ public:
    *   (`spooled_buf` after its rollover: basic).
    * Invalidates `view()` spans.
    */
-  std::size_t write(std::span<const std::byte> bytes)
-  requires Writable;
+  std::size_t write(std::span<const std::byte> bytes) requires Writable;
 
   /** Writes the characters of `chars` as bytes; see `write(span)`. */
-  std::size_t write(std::string_view chars)
-  requires Writable;
+  std::size_t write(std::string_view chars) requires Writable;
 
   /**
    * Writes any contiguous range of `char`, `unsigned char` or `std::byte`
    * (`std::vector`, `std::array`, ...); see `write(span)`.
    */
   template <byte_range R>
-  std::size_t write(const R &range)
-  requires Writable;
+  std::size_t write(const R &range) requires Writable;
 
   /** `truncate(tell())`. */
-  std::uint64_t truncate()
-  requires Writable;
+  std::uint64_t truncate() requires Writable;
 
   /**
    * Cuts the contents to `size` bytes if they are longer; never extends and
@@ -122,31 +118,26 @@ public:
    * @throws closed, buffer_exported (even when nothing would be cut).
    * Invalidates `view()` spans that reach past `size`.
    */
-  std::uint64_t truncate(std::uint64_t size)
-  requires Writable;
+  std::uint64_t truncate(std::uint64_t size) requires Writable;
 
   /** Size 0, position 0, capacity kept. @throws closed, buffer_exported */
-  void clear()
-  requires Writable;
+  void clear() requires Writable;
 
   /** The storage's capacity (0 when closed). */
-  std::size_t capacity() const noexcept
-  requires Writable;
+  std::size_t capacity() const noexcept requires Writable;
 
   /**
    * Makes room for `n` bytes of contents without further allocation.
    * @throws closed, buffer_exported, std::bad_alloc. Strong guarantee.
    * Invalidates `view()` spans.
    */
-  void reserve(std::size_t n)
-  requires Writable;
+  void reserve(std::size_t n) requires Writable;
 
   /**
    * Frees the capacity beyond the contents.
    * @throws closed, buffer_exported, std::bad_alloc. Invalidates `view()`.
    */
-  void shrink_to_fit()
-  requires Writable;
+  void shrink_to_fit() requires Writable;
 
   /**
    * Caps the contents at `limit` bytes: any write (file-like or through a
@@ -157,12 +148,10 @@ public:
    * limit are kept and may be overwritten in place.
    * @throws closed
    */
-  void set_size_limit(std::size_t limit)
-  requires Writable;
+  void set_size_limit(std::size_t limit) requires Writable;
 
   /** The size limit (`npos`: none, the default). @throws closed */
-  std::size_t size_limit() const
-  requires Writable;
+  std::size_t size_limit() const requires Writable;
 
   // ---- reading ------------------------------------------------------------------
 
@@ -199,12 +188,10 @@ public:
    * buffer's memory instead of a copy: valid until the buffer next changes,
    * as `view()`. @throws closed
    */
-  std::span<const std::byte> read_view(std::size_t n = npos)
-  requires Contiguous;
+  std::span<const std::byte> read_view(std::size_t n = npos) requires Contiguous;
 
   /** The bytes and the position change of `readline(limit)`, as a view; see `read_view`. */
-  std::span<const std::byte> readline_view(std::size_t limit = npos)
-  requires Contiguous;
+  std::span<const std::byte> readline_view(std::size_t limit = npos) requires Contiguous;
 
   /**
    * Moves the position, as `io.BytesIO.seek`. `beg`: to `off`, which must
@@ -221,8 +208,7 @@ public:
   std::uint64_t tell() const;
 
   /** A copy of the whole contents. @throws closed, std::bad_alloc */
-  Result getvalue() const
-  requires Writable;
+  Result getvalue() const requires Writable;
 
   /**
    * The whole contents without a copy, like `std::stringbuf::view()`:
@@ -230,8 +216,7 @@ public:
    * truncate, reserve, shrink_to_fit, clear, take, close, move). Empty when
    * closed.
    */
-  std::span<const std::byte> view() const noexcept
-  requires Contiguous;
+  std::span<const std::byte> view() const noexcept requires Contiguous;
 
   // ---- state ----------------------------------------------------------------------
 
@@ -323,7 +308,8 @@ private:
   std::size_t remaining(std::size_t n) const noexcept;
   std::span<const char> run_at(std::uint64_t pos);
   std::size_t copy_out(char *out, std::size_t n);
-  std::size_t line_length(std::span<const char> run, std::size_t want, bool &complete) const noexcept;
+  std::size_t line_length(std::span<const char> run, std::size_t want,
+                          bool &complete) const noexcept;
   bool enter_read();
   void enter_write() noexcept;
   void put(const char *p, std::size_t n);

@@ -147,8 +147,8 @@ char *make_room(S &s, std::uint64_t size, std::uint64_t at, std::size_t n,
   }
   auto zeros_from = static_cast<std::size_t>(at); // where the gap needs no zero-fill
   if constexpr (std::same_as<S, byte_vector>)
-    zeros_from = std::min(zeros_from, std::max(byte_vector_access::zero_from(s),
-                                               static_cast<std::size_t>(size)));
+    zeros_from = std::min(
+        zeros_from, std::max(byte_vector_access::zero_from(s), static_cast<std::size_t>(size)));
   else if (end > s.size())
     resize_for_overwrite(s, s.capacity()); // the slack a put area writes into
   char *base = reinterpret_cast<char *>(s.data());

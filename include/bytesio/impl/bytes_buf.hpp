@@ -31,8 +31,7 @@ basic_bytes_buf<Storage>::basic_bytes_buf(std::string_view initial)
 template <class Storage>
 template <class S>
 requires std::same_as<S, Storage> basic_bytes_buf<Storage>::basic_bytes_buf(S &&adopted)
-noexcept(std::is_nothrow_move_constructible_v<Storage>)
-    : storage_(std::move(adopted)) {
+noexcept(std::is_nothrow_move_constructible_v<Storage>) : storage_(std::move(adopted)) {
   this->set_file_size(storage_.size());
 }
 
@@ -64,13 +63,15 @@ void basic_bytes_buf<Storage>::swap(basic_bytes_buf &other) noexcept(
 template <class Storage>
 auto basic_bytes_buf<Storage>::getbuffer() -> exported_view {
   this->begin("getbuffer"); // no put area while pinned: every stream write reaches xsputn's checks
-  return exported_view(this, {detail::bytes_of(storage_), static_cast<std::size_t>(this->file_size())});
+  return exported_view(this,
+                       {detail::bytes_of(storage_), static_cast<std::size_t>(this->file_size())});
 }
 
 template <class Storage>
 Storage basic_bytes_buf<Storage>::take() {
   this->begin_change("take");
-  storage_.resize(static_cast<std::size_t>(this->file_size())); // shrinking: drops the slack, never reallocates
+  storage_.resize(
+      static_cast<std::size_t>(this->file_size())); // shrinking: drops the slack, never reallocates
   Storage out = std::move(storage_);
   storage_.clear();
   this->clear();

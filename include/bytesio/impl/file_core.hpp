@@ -39,14 +39,15 @@ namespace bytesio::detail {
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 file_core<Derived, Result, Contiguous, Writable>::file_core(file_core &&other) noexcept
-    : std::streambuf(settled(static_cast<Derived &>(other))),
-      size_(std::exchange(other.size_, 0)), pos_(std::exchange(other.pos_, 0)),
-      limit_(std::exchange(other.limit_, npos)), closed_(std::exchange(other.closed_, false)) {
+    : std::streambuf(settled(static_cast<Derived &>(other))), size_(std::exchange(other.size_, 0)),
+      pos_(std::exchange(other.pos_, 0)), limit_(std::exchange(other.limit_, npos)),
+      closed_(std::exchange(other.closed_, false)) {
   assert(other.exports_ == 0 && "moving a buffer while a getbuffer() view is alive");
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-auto file_core<Derived, Result, Contiguous, Writable>::operator=(file_core &&other) noexcept -> file_core & {
+auto file_core<Derived, Result, Contiguous, Writable>::operator=(file_core &&other) noexcept
+    -> file_core & {
   assert(exports_ == 0 && other.exports_ == 0 &&
          "moving a buffer while a getbuffer() view is alive");
   if (this != &other) {
@@ -102,7 +103,7 @@ template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::settle() noexcept {
   if (pptr() != nullptr) {
     const auto written = static_cast<std::size_t>(pptr() - area_base_);
-    if constexpr (requires(Derived &d) { d.put_settled(written); })
+    if constexpr (requires(Derived & d) { d.put_settled(written); })
       derived().put_settled(written);
     pos_ = area_offset_ + written;
     size_ = std::max(size_, pos_);
@@ -116,7 +117,8 @@ void file_core<Derived, Result, Contiguous, Writable>::settle() noexcept {
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::size_t file_core<Derived, Result, Contiguous, Writable>::remaining(std::size_t n) const noexcept {
+std::size_t
+file_core<Derived, Result, Contiguous, Writable>::remaining(std::size_t n) const noexcept {
   // Precondition: settled.
   return pos_ < size_ ? static_cast<std::size_t>(std::min<std::uint64_t>(n, size_ - pos_)) : 0;
 }
@@ -222,9 +224,8 @@ void file_core<Derived, Result, Contiguous, Writable>::begin_change(const char *
 // ---- writing --------------------------------------------------------------------
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::size_t file_core<Derived, Result, Contiguous, Writable>::write(std::span<const std::byte> bytes)
-requires Writable
-{
+std::size_t file_core<Derived, Result, Contiguous, Writable>::write(
+    std::span<const std::byte> bytes) requires Writable {
   begin_change("write");
   if (bytes.empty())
     return 0;
@@ -241,84 +242,69 @@ requires Writable
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::size_t file_core<Derived, Result, Contiguous, Writable>::write(std::string_view chars)
-requires Writable
-{
+std::size_t
+file_core<Derived, Result, Contiguous, Writable>::write(std::string_view chars) requires Writable {
   return write(std::as_bytes(std::span(chars)));
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 template <byte_range R>
-std::size_t file_core<Derived, Result, Contiguous, Writable>::write(const R &range)
-requires Writable
-{
+std::size_t
+file_core<Derived, Result, Contiguous, Writable>::write(const R &range) requires Writable {
   return write(std::as_bytes(std::span(std::ranges::data(range), std::ranges::size(range))));
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::uint64_t file_core<Derived, Result, Contiguous, Writable>::truncate()
-requires Writable
-{
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::truncate() requires Writable {
   check_open("truncate");
   return truncate(cur_pos());
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::uint64_t file_core<Derived, Result, Contiguous, Writable>::truncate(std::uint64_t size)
-requires Writable
-{
+std::uint64_t
+file_core<Derived, Result, Contiguous, Writable>::truncate(std::uint64_t size) requires Writable {
   begin_change("truncate");
-  if constexpr (requires(Derived &d) { d.truncate_storage(size); })
+  if constexpr (requires(Derived & d) { d.truncate_storage(size); })
     derived().truncate_storage(size);
   size_ = std::min(size_, size);
   return size;
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-void file_core<Derived, Result, Contiguous, Writable>::clear()
-requires Writable
-{
+void file_core<Derived, Result, Contiguous, Writable>::clear() requires Writable {
   begin_change("clear");
-  if constexpr (requires(Derived &d) { d.truncate_storage(0); })
+  if constexpr (requires(Derived & d) { d.truncate_storage(0); })
     derived().truncate_storage(0);
   size_ = pos_ = 0;
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::size_t file_core<Derived, Result, Contiguous, Writable>::capacity() const noexcept
-requires Writable
-{
+std::size_t
+file_core<Derived, Result, Contiguous, Writable>::capacity() const noexcept requires Writable {
   return closed_ ? 0 : derived().storage_capacity();
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-void file_core<Derived, Result, Contiguous, Writable>::reserve(std::size_t n)
-requires Writable
-{
+void file_core<Derived, Result, Contiguous, Writable>::reserve(std::size_t n) requires Writable {
   begin_change("reserve");
   derived().reserve_storage(n);
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-void file_core<Derived, Result, Contiguous, Writable>::shrink_to_fit()
-requires Writable
-{
+void file_core<Derived, Result, Contiguous, Writable>::shrink_to_fit() requires Writable {
   begin_change("shrink_to_fit");
   derived().shrink_storage(size_);
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-void file_core<Derived, Result, Contiguous, Writable>::set_size_limit(std::size_t limit)
-requires Writable
-{
+void file_core<Derived, Result, Contiguous, Writable>::set_size_limit(
+    std::size_t limit) requires Writable {
   begin("set_size_limit"); // the put area's end depends on the limit
   limit_ = limit;
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::size_t file_core<Derived, Result, Contiguous, Writable>::size_limit() const
-requires Writable
-{
+std::size_t file_core<Derived, Result, Contiguous, Writable>::size_limit() const requires Writable {
   check_open("size_limit");
   return limit_;
 }
@@ -332,7 +318,7 @@ std::size_t file_core<Derived, Result, Contiguous, Writable>::copy_out(char *out
   std::size_t done = 0;
   while (done < n && pos_ < size_) {
     const std::size_t want = remaining(n - done);
-    if constexpr (requires(Derived &d) { d.read_direct(pos_, out, want); }) {
+    if constexpr (requires(Derived & d) { d.read_direct(pos_, out, want); }) {
       const std::size_t got = derived().read_direct(pos_, out + done, want);
       if (got != npos) {
         pos_ += got;
@@ -383,13 +369,14 @@ Result file_core<Derived, Result, Contiguous, Writable>::read(std::size_t n) {
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::size_t file_core<Derived, Result, Contiguous, Writable>::line_length(std::span<const char> run, std::size_t want,
-                                                    bool &complete) const noexcept {
+std::size_t file_core<Derived, Result, Contiguous, Writable>::line_length(
+    std::span<const char> run, std::size_t want, bool &complete) const noexcept {
   // The part of `run` that belongs to a line of at most `want` bytes.
   const std::size_t n = std::min(want, run.size());
   const void *nl = n == 0 ? nullptr : std::memchr(run.data(), '\n', n);
   complete = nl != nullptr || n == want;
-  return nl == nullptr ? n : static_cast<std::size_t>(static_cast<const char *>(nl) - run.data()) + 1;
+  return nl == nullptr ? n
+                       : static_cast<std::size_t>(static_cast<const char *>(nl) - run.data()) + 1;
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
@@ -439,9 +426,8 @@ std::vector<Result> file_core<Derived, Result, Contiguous, Writable>::readlines(
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::span<const std::byte> file_core<Derived, Result, Contiguous, Writable>::read_view(std::size_t n)
-requires Contiguous
-{
+std::span<const std::byte>
+file_core<Derived, Result, Contiguous, Writable>::read_view(std::size_t n) requires Contiguous {
   begin("read_view");
   const std::size_t k = remaining(n);
   const std::span<const char> run = run_at(pos_);
@@ -450,9 +436,8 @@ requires Contiguous
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::span<const std::byte> file_core<Derived, Result, Contiguous, Writable>::readline_view(std::size_t limit)
-requires Contiguous
-{
+std::span<const std::byte> file_core<Derived, Result, Contiguous, Writable>::readline_view(
+    std::size_t limit) requires Contiguous {
   begin("readline_view");
   const std::span<const char> run = run_at(pos_);
   bool complete = false;
@@ -462,9 +447,7 @@ requires Contiguous
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-Result file_core<Derived, Result, Contiguous, Writable>::getvalue() const
-requires Writable
-{
+Result file_core<Derived, Result, Contiguous, Writable>::getvalue() const requires Writable {
   check_open("getvalue");
   if constexpr (Contiguous)
     return derived().result_of(derived().memory(), static_cast<std::size_t>(cur_size()));
@@ -473,9 +456,8 @@ requires Writable
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::span<const std::byte> file_core<Derived, Result, Contiguous, Writable>::view() const noexcept
-requires Contiguous
-{
+std::span<const std::byte>
+file_core<Derived, Result, Contiguous, Writable>::view() const noexcept requires Contiguous {
   // clang 14 instantiates constrained-out members in an explicit
   // instantiation (spooled_buf's), so the body must compile for every buffer.
   if constexpr (Contiguous) {
@@ -488,7 +470,8 @@ requires Contiguous
 // ---- position, flush, close ---------------------------------------------------
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::uint64_t file_core<Derived, Result, Contiguous, Writable>::seek(std::int64_t off, std::ios_base::seekdir dir) {
+std::uint64_t file_core<Derived, Result, Contiguous, Writable>::seek(std::int64_t off,
+                                                                     std::ios_base::seekdir dir) {
   begin("seek");
   pos_ = file_seek_target(off, dir, pos_, size_);
   return pos_;
@@ -503,7 +486,7 @@ std::uint64_t file_core<Derived, Result, Contiguous, Writable>::tell() const {
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::flush() {
   begin("flush");
-  if constexpr (requires(Derived &d) { d.sync_storage(); })
+  if constexpr (requires(Derived & d) { d.sync_storage(); })
     derived().sync_storage();
 }
 
@@ -512,7 +495,7 @@ void file_core<Derived, Result, Contiguous, Writable>::close() {
   if (closed_)
     return;
   begin_change("close");
-  if constexpr (requires(Derived &d) { d.sync_storage(); })
+  if constexpr (requires(Derived & d) { d.sync_storage(); })
     derived().sync_storage(); // a failure leaves the buffer open, nothing lost
   closed_ = true;
   size_ = pos_ = 0;
@@ -561,7 +544,8 @@ auto file_core<Derived, Result, Contiguous, Writable>::pbackfail(int_type ch) ->
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsputn(const char_type *s, std::streamsize n) {
+std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsputn(const char_type *s,
+                                                                         std::streamsize n) {
   // The hot path: the put area has room (it is empty, 0 <= 0, when idle).
   if (n > 0 && n <= epptr() - pptr()) {
     std::memcpy(pptr(), s, static_cast<std::size_t>(n));
@@ -592,7 +576,8 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsputn(const c
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsgetn(char_type *s, std::streamsize n) {
+std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsgetn(char_type *s,
+                                                                         std::streamsize n) {
   if (n <= 0)
     return 0;
   const auto want = static_cast<std::size_t>(n);
@@ -628,8 +613,10 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::showmanyc() {
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-auto file_core<Derived, Result, Contiguous, Writable>::seekoff(off_type off, std::ios_base::seekdir dir,
-                                         std::ios_base::openmode which) -> pos_type {
+auto file_core<Derived, Result, Contiguous, Writable>::seekoff(off_type off,
+                                                               std::ios_base::seekdir dir,
+                                                               std::ios_base::openmode which)
+    -> pos_type {
   const pos_type fail = pos_type(off_type(-1));
   if (closed_ || (which & (std::ios_base::in | std::ios_base::out)) == 0)
     return fail;
@@ -644,7 +631,9 @@ auto file_core<Derived, Result, Contiguous, Writable>::seekoff(off_type off, std
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-auto file_core<Derived, Result, Contiguous, Writable>::seekpos(pos_type pos, std::ios_base::openmode which) -> pos_type {
+auto file_core<Derived, Result, Contiguous, Writable>::seekpos(pos_type pos,
+                                                               std::ios_base::openmode which)
+    -> pos_type {
   return seekoff(off_type(pos), std::ios_base::beg, which);
 }
 
@@ -653,7 +642,7 @@ int file_core<Derived, Result, Contiguous, Writable>::sync() {
   if (closed_)
     return -1;
   // Memory needs nothing, and keeps its put area: std::endl syncs every line.
-  if constexpr (requires(Derived &d) { d.sync_storage(); }) {
+  if constexpr (requires(Derived & d) { d.sync_storage(); }) {
     settle();
     try {
       derived().sync_storage();
