@@ -255,7 +255,7 @@ void buffer_decode(benchmark::State &state) {
 }
 
 void buffer_sizes(benchmark::internal::Benchmark *b) {
-  for (const int n : {0, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20})
+  for (const int n : {4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 0})
     b->Arg(n);
 }
 
