@@ -107,7 +107,7 @@ void read_ispanstream(benchmark::State &state) {
   read_records(
       state,
       [](char *rec) {
-        std::ispanstream in(std::span<const char>(binary()));
+        std::ispanstream in{std::span<const char>(binary())};
         return read_loop(in, rec);
       },
       "baseline");
