@@ -555,8 +555,12 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsputn(const c
       setp(pptr() + n, epptr());
     return n;
   }
-  if (n <= 0)
-    return 0;
+  return n <= 0 ? 0 : put_rest(s, n);
+}
+
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::streamsize file_core<Derived, Result, Contiguous, Writable>::put_rest(const char_type *s,
+                                                                           std::streamsize n) {
   if constexpr (Writable) {
     settle();
     if (!writable_now())
@@ -571,6 +575,8 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsputn(const c
     }
     return static_cast<std::streamsize>(k);
   } else {
+    (void)s;
+    (void)n;
     return 0; // a read-only buffer: output never lands, the stream sets badbit
   }
 }
@@ -587,6 +593,12 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsgetn(char_ty
     advance_get(want);
     return n;
   }
+  return get_rest(s, want);
+}
+
+template <class Derived, class Result, bool Contiguous, bool Writable>
+std::streamsize file_core<Derived, Result, Contiguous, Writable>::get_rest(char_type *s,
+                                                                           std::size_t want) {
   // Drain the get area, then read the rest.
   const auto got = static_cast<std::size_t>(egptr() - gptr());
   if (got != 0) {
