@@ -244,3 +244,30 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(putback_of_other_char_is_refused_while_pinned, S, 
   BOOST_TEST(b.sputbackc('Q') == 'Q');
   BYTESIO_CHECK_STATE(b, "ZQc", 1);
 }
+
+// The hot paths copy up to 16 bytes inline (detail::copy_bytes): every
+// length from 0 to 40, at every alignment, through sputn and sgetn.
+BOOST_AUTO_TEST_CASE(short_copies_of_every_length_and_alignment) {
+  std::string pattern(256, '\0');
+  for (std::size_t i = 0; i < pattern.size(); ++i)
+    pattern[i] = static_cast<char>(i * 7 + 1);
+  for (std::size_t n = 0; n <= 40; ++n) {
+    bytesio::bytes_buf b;
+    std::string want;
+    for (std::size_t at = 0; at < 16; ++at) {
+      BOOST_TEST(b.sputn(pattern.data() + at, static_cast<std::streamsize>(n)) ==
+                 static_cast<std::streamsize>(n));
+      want.append(pattern, at, n);
+    }
+    BOOST_TEST_REQUIRE(str(b.view()) == want, "n = " << n);
+    b.seek(0);
+    std::string back(want.size() + 1, '#');
+    for (std::size_t at = 0; at < 16; ++at) {
+      BOOST_TEST(b.sgetn(back.data() + at * n, static_cast<std::streamsize>(n)) ==
+                 static_cast<std::streamsize>(n));
+      BOOST_TEST(back[(at + 1) * n] == '#', "no byte past the copy, n = " << n);
+    }
+    back.pop_back();
+    BOOST_TEST(back == want, "n = " << n);
+  }
+}

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <ios>
 #include <span>
 #include <streambuf>
@@ -21,6 +22,34 @@ struct file_window {
   std::uint64_t offset = 0;
   std::size_t size = 0;
 };
+
+/**
+ * `std::memcpy(to, from, n)` with copies of up to 16 bytes inline: for the
+ * short reads and writes of record-sized I/O, the call costs more than the
+ * copy (two overlapping loads and stores cover any length from 8 to 16).
+ */
+inline void copy_bytes(char *to, const char *from, std::size_t n) noexcept {
+  if (n > 16) {
+    std::memcpy(to, from, n);
+  } else if (n >= 8) {
+    std::uint64_t head, tail;
+    std::memcpy(&head, from, 8);
+    std::memcpy(&tail, from + n - 8, 8);
+    std::memcpy(to, &head, 8);
+    std::memcpy(to + n - 8, &tail, 8);
+  } else if (n >= 4) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, from, 4);
+    std::memcpy(&tail, from + n - 4, 4);
+    std::memcpy(to, &head, 4);
+    std::memcpy(to + n - 4, &tail, 4);
+  } else if (n != 0) {
+    const char first = from[0], middle = from[n / 2], last = from[n - 1];
+    to[0] = first;
+    to[n / 2] = middle;
+    to[n - 1] = last;
+  }
+}
 
 /**
  * The file every bytesio buffer is: one position shared by reading and

@@ -548,7 +548,7 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsputn(const c
                                                                          std::streamsize n) {
   // The hot path: the put area has room (it is empty, 0 <= 0, when idle).
   if (n > 0 && n <= epptr() - pptr()) {
-    std::memcpy(pptr(), s, static_cast<std::size_t>(n));
+    copy_bytes(pptr(), s, static_cast<std::size_t>(n));
     if (n <= std::numeric_limits<int>::max())
       pbump(static_cast<int>(n));
     else
@@ -589,7 +589,7 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsgetn(char_ty
   const auto want = static_cast<std::size_t>(n);
   // The hot path: the get area holds it all (it is empty when idle).
   if (want <= static_cast<std::size_t>(egptr() - gptr())) {
-    std::memcpy(s, gptr(), want);
+    copy_bytes(s, gptr(), want);
     advance_get(want);
     return n;
   }
