@@ -192,6 +192,14 @@ void file_core<Derived, Result, Contiguous, Writable>::advance_get(std::size_t n
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::advance_put(std::size_t n) noexcept {
+  if (n <= static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    pbump(static_cast<int>(n));
+  else
+    setp(pptr() + n, epptr()); // setp keeps pbase() == pptr(): settle() counts from area_base_
+}
+
+template <class Derived, class Result, bool Contiguous, bool Writable>
 bool file_core<Derived, Result, Contiguous, Writable>::writable_now() const noexcept {
   if constexpr (Writable)
     return !closed_ && exports_ == 0;
@@ -549,10 +557,7 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::xsputn(const c
   // The hot path: the put area has room (it is empty, 0 <= 0, when idle).
   if (n > 0 && n <= epptr() - pptr()) {
     copy_bytes(pptr(), s, static_cast<std::size_t>(n));
-    if (n <= std::numeric_limits<int>::max())
-      pbump(static_cast<int>(n));
-    else
-      setp(pptr() + n, epptr());
+    advance_put(static_cast<std::size_t>(n));
     return n;
   }
   return n <= 0 ? 0 : put_rest(s, n);
