@@ -37,19 +37,6 @@ std::uint32_t clamp_step(std::ptrdiff_t n) {
   return static_cast<std::uint32_t>(std::min(static_cast<std::size_t>(n), max_step));
 }
 
-std::uint32_t level_buffer_size(int level) {
-  switch (level) {
-  case 1:
-    return ISAL_DEF_LVL1_DEFAULT;
-  case 2:
-    return ISAL_DEF_LVL2_DEFAULT;
-  case 3:
-    return ISAL_DEF_LVL3_DEFAULT;
-  default:
-    return 0;
-  }
-}
-
 std::string hex(std::uint32_t v, int digits) {
   static constexpr char xdigits[] = "0123456789abcdef";
   std::string s = "0x";

@@ -66,19 +66,6 @@ std::uint32_t x2nmodp(std::uint64_t n, unsigned k) noexcept {
 // the same first bytes: no name, mtime 0, XFL 0, OS 255 (unknown).
 constexpr unsigned char gzip_header[10] = {0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF};
 
-std::uint32_t level_buffer_size(int level) noexcept {
-  switch (level) {
-  case 1:
-    return ISAL_DEF_LVL1_DEFAULT;
-  case 2:
-    return ISAL_DEF_LVL2_DEFAULT;
-  case 3:
-    return ISAL_DEF_LVL3_DEFAULT;
-  default:
-    return 0;
-  }
-}
-
 [[noreturn]] void isal_failed(const char *what, int ret) {
   throw std::ios_base::failure("igzip_compressor: ISA-L " + std::string(what) +
                                    " failed with code " + std::to_string(ret),
@@ -91,6 +78,19 @@ std::uint32_t level_buffer_size(int level) noexcept {
 std::size_t output_bound(std::size_t n) noexcept { return n + n / 16 + 4096; }
 
 } // namespace
+
+std::uint32_t level_buffer_size(int level) noexcept {
+  switch (level) {
+  case 1:
+    return ISAL_DEF_LVL1_DEFAULT;
+  case 2:
+    return ISAL_DEF_LVL2_DEFAULT;
+  case 3:
+    return ISAL_DEF_LVL3_DEFAULT;
+  default:
+    return 0;
+  }
+}
 
 std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_t len2) noexcept {
   return multmodp(x2nmodp(len2, 3), crc1) ^ crc2;

@@ -19,6 +19,9 @@
 
 namespace bytesio::detail {
 
+/** The level buffer ISA-L's deflate needs at `level` (1-3; 0 needs none). */
+std::uint32_t level_buffer_size(int level) noexcept;
+
 /**
  * CRC-32 (gzip's, reflected 0xEDB88320) of A followed by B, from CRC(A),
  * CRC(B) and the length of B: zlib's `crc32_combine`, by multiplication
