@@ -36,7 +36,32 @@ namespace {
   throw_system_error(err, "bytesio: " + what);
 }
 
+/** Closes a descriptor (the CRT's on Windows), reporting nothing. */
+void release_fd(int fd) noexcept {
+#if defined(_WIN32)
+  ::_close(fd);
+#else
+  ::close(fd);
+#endif
+}
+
 } // namespace
+
+temp_file::temp_file(temp_file &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
+temp_file &temp_file::operator=(temp_file &&other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0)
+      release_fd(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+temp_file::~temp_file() {
+  if (fd_ >= 0)
+    release_fd(fd_); // nothing to report to from a destructor; close() reports
+}
 
 #if defined(_WIN32)
 
@@ -92,22 +117,6 @@ temp_file temp_file::create(const std::filesystem::path &dir) {
     }
     return temp_file(fd);
   }
-}
-
-temp_file::temp_file(temp_file &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-temp_file &temp_file::operator=(temp_file &&other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0)
-      ::_close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-temp_file::~temp_file() {
-  if (fd_ >= 0)
-    ::_close(fd_); // nothing to report to from a destructor; close() reports
 }
 
 void temp_file::pwrite_all(const void *p, std::size_t n, std::uint64_t offset) const {
@@ -242,22 +251,6 @@ temp_file temp_file::create(const std::filesystem::path &dir) {
   if (fd < 0)
     fail(errno, "cannot create a temporary file in " + dir.string());
   return temp_file(fd);
-}
-
-temp_file::temp_file(temp_file &&other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-temp_file &temp_file::operator=(temp_file &&other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0)
-      ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-temp_file::~temp_file() {
-  if (fd_ >= 0)
-    ::close(fd_); // nothing to report to from a destructor; close() reports
 }
 
 void temp_file::pwrite_all(const void *p, std::size_t n, std::uint64_t offset) const {

@@ -17,6 +17,17 @@
 namespace bytesio {
 namespace detail {
 
+// Both C libraries' close: ends the stream and frees the cookie, keeping
+// the errno of a failed close.
+inline int c_stream_close(void *cookie) {
+  auto *file = static_cast<c_file *>(cookie);
+  const int rc = file->close();
+  const int err = errno;
+  delete file;
+  errno = err;
+  return rc;
+}
+
 #if defined(BYTESIO_DETAIL_CFILE_FOPENCOOKIE)
 
 // glibc's cookie_io_functions_t: read returns -1 on error; write must
@@ -37,15 +48,6 @@ inline int c_stream_seek(void *cookie, off64_t *off, int whence) {
     return -1;
   *off = pos;
   return 0;
-}
-
-inline int c_stream_close(void *cookie) {
-  auto *file = static_cast<c_file *>(cookie);
-  const int rc = file->close();
-  const int err = errno;
-  delete file;
-  errno = err;
-  return rc;
 }
 
 inline std::FILE *make_c_stream(c_file *file, const c_mode &mode) noexcept {
@@ -81,15 +83,6 @@ Offset c_stream_seek(void *cookie, Offset off, int whence) {
   if (static_cast<c_file *>(cookie)->seek(pos, whence) != 0)
     return static_cast<Offset>(-1);
   return static_cast<Offset>(pos);
-}
-
-inline int c_stream_close(void *cookie) {
-  auto *file = static_cast<c_file *>(cookie);
-  const int rc = file->close();
-  const int err = errno;
-  delete file;
-  errno = err;
-  return rc;
 }
 
 inline std::FILE *make_c_stream(c_file *file, const c_mode &mode) noexcept {
