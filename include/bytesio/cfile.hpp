@@ -56,7 +56,9 @@ namespace bytesio {
  *   buffer's position (not at 0: open after `seek` to read from there).
  * - `"w"`, `"w+"`: cut the contents to 0 and rewind, then write (and read).
  * - `"a"`, `"a+"`: every write goes to the end, whatever the position
- *   (as `O_APPEND`); reading (`"a+"`) and the start are at the position.
+ *   (as `O_APPEND`). `"a"` starts at the end, as `fopen`'s does;
+ *   `"a+"` reads from the buffer's position (glibc starts a real file's
+ *   `"a+"` at 0, the BSDs at the end).
  * - `"b"` is accepted and ignored (there is no text mode); `"x"` after `w`
  *   (C11: "the file must not exist") fails with EEXIST, since the buffer
  *   is a file that exists.
@@ -80,6 +82,17 @@ namespace bytesio {
  * the buffer or its position directly, `fclose` it and open a new one
  * (which starts at the buffer's position). `setvbuf(f, nullptr, _IONBF, 0)`
  * makes every write reach the buffer at once, at a cost per call.
+ *
+ * Positions agree with a real file's on the same C library, whatever the
+ * buffering, in every mode (a differential test runs seeded sequences of
+ * stdio calls on both): glibc's own cookie streams do not (its cookie write
+ * leaves the FILE's cached offset behind, so after a write inside its
+ * read-ahead a `SEEK_CUR` seek started from a stale offset, and `fmemopen`
+ * still does); `impl/cfile.hpp` says how bytesio puts that right. On the
+ * funopen branch (BSD, macOS), whose stdio keeps its offset right but is
+ * not told that an `"a"`/`"a+"` stream appends, `ftello` with appended
+ * bytes still in stdio's buffer counts from the position rather than the
+ * end: `fflush` first there.
  *
  * Failures set the `FILE`'s error indicator (`ferror`) and `errno`, and
  * lose nothing that reached the buffer before them:

@@ -219,8 +219,8 @@ public:
   c_file &operator=(const c_file &) = delete;
 
   /**
-   * What opening does to the buffer: `w` cuts it to 0 and rewinds; every
-   * other mode starts at the buffer's position.
+   * What opening does to the buffer: `w` cuts it to 0 and rewinds; `a`
+   * moves to the end; every other mode starts at the buffer's position.
    * @return 0, or the `errno` of the failure (EBADF: closed; EBUSY: a live
    *   `getbuffer()` view refuses the cut); the buffer is then unchanged.
    */
@@ -231,6 +231,10 @@ public:
       if (mode_.truncate) {
         ops_->truncate(buf_, 0);
         ops_->seek(buf_, 0);
+      } else if (mode_.append && !mode_.read) {
+        // "a" starts at the end, as fopen's does on glibc and the BSDs;
+        // "a+" reads from the position (glibc's rule for its read start).
+        ops_->seek(buf_, ops_->size(buf_));
       }
       return 0;
     } catch (...) {
@@ -416,11 +420,14 @@ private:
 /**
  * Checks a C `mode` against the buffer and allocates the file for it, not
  * yet opened (`c_file::open` does what the mode does to the buffer).
+ * @tparam File `c_file` or a class derived from it with its constructor
+ *   (the C stream's cookie).
  * @return the file, or `nullptr` with `errno` set: EINVAL (not a C mode,
  *   or a writing mode on a read-only buffer), EEXIST (`"wx"`: the buffer
  *   exists), ENOMEM. Nothing is allocated then.
  */
-inline c_file *new_c_file(void *buf, const buffer_ops &ops, const char *mode) noexcept {
+template <class File = c_file>
+File *new_c_file(void *buf, const buffer_ops &ops, const char *mode) noexcept {
   c_mode m;
   if (!parse_c_mode(mode, m) || (m.write && !ops.writable)) {
     errno = EINVAL;
@@ -430,7 +437,7 @@ inline c_file *new_c_file(void *buf, const buffer_ops &ops, const char *mode) no
     errno = EEXIST;
     return nullptr;
   }
-  auto *file = new (std::nothrow) c_file(buf, ops, m);
+  auto *file = new (std::nothrow) File(buf, ops, m);
   if (file == nullptr)
     errno = ENOMEM;
   return file;
