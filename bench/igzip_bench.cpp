@@ -46,9 +46,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <stdexcept>
 #include <string>
+
+#include "support/data.hpp"
+#include "support/rows.hpp"
 
 namespace io = boost::iostreams;
 
@@ -58,33 +60,7 @@ constexpr std::size_t size = 32u << 20;
 constexpr std::streamsize chain_buffer = 1 << 20;
 
 const std::string &plain() {
-  static const std::string data = [] {
-    std::string s;
-    s.reserve(size + 128);
-    std::mt19937_64 gen(1);
-    static const char *const cities[] = {"Berlin", "Lisbon", "Osaka", "Lima",
-                                         "Quito",  "Oslo",   "Accra", "Perth"};
-    static const char *const status[] = {"ok", "late", "cancelled", "ok", "ok"};
-    for (std::uint64_t row = 0; s.size() < size; ++row) {
-      const std::uint64_t r = gen();
-      s += std::to_string(1000000 + row);
-      s += ',';
-      s += cities[r % 8];
-      s += ',';
-      s += std::to_string((r >> 8) % 100000);
-      s += '.';
-      s += std::to_string((r >> 28) % 100);
-      s += ",2024-";
-      s += std::to_string(10 + (r >> 36) % 3);
-      s += '-';
-      s += std::to_string(10 + (r >> 40) % 18);
-      s += ',';
-      s += status[(r >> 48) % 5];
-      s += '\n';
-    }
-    s.resize(size);
-    return s;
-  }();
+  static const std::string data = bench::csv_orders(size);
   return data;
 }
 
@@ -448,11 +424,6 @@ void buffer_decompress_read(benchmark::State &state) {
   state.SetLabel(buffer == 0 ? "baseline" : "");
 }
 
-void buffer_sizes(benchmark::internal::Benchmark *b, int threads) {
-  for (const int n : {4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 0})
-    b->Args({n, threads});
-}
-
 // Boost's chain really uses the declared size: a plain push gives the filter
 // optimal_buffer_size() bytes, not Boost's 128-byte filter default.
 void check_declared_buffers() {
@@ -464,92 +435,33 @@ void check_declared_buffers() {
 
 } // namespace
 
-// Baselines first: the ratios read their times.
-// Rows of one workload share the prefix before '/'; the first is the baseline.
-BENCHMARK(compress_boost_l1)
-    ->Name("gzip_compress/boost_level1")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(compress_boost_default)
-    ->Name("gzip_compress/boost_default")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(compress_zlib_deflate_l1)
-    ->Name("gzip_compress/zlib_deflate_level1")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(compress_igzip)
-    ->Name("gzip_compress/igzip_level")
-    ->DenseRange(0, 3)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decompress_boost)
-    ->Name("gzip_decompress_write/boost")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decompress_igzip)
-    ->Name("gzip_decompress_write/igzip")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decompress_istream_boost)
-    ->Name("gzip_decompress_read/boost")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decompress_istream_igzip)
-    ->Name("gzip_decompress_read/igzip")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-
-// Threads: the baseline, then pigz, then two threads (whose x_pigz_p2 reads
-// pigz's time).
-BENCHMARK(threads_igzip)
-    ->Name("gzip_threads/igzip1_threads")
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(threads_pigz)
-    ->Name("gzip_threads/pigz_1_p2")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(threads_igzip)
-    ->Name("gzip_threads/igzip1_threads")
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(threads_one_block)->Name("gzip_threads_block/one_block")->Unit(benchmark::kMillisecond);
-BENCHMARK(block_size_rows)
-    ->Name("gzip_block_size/threads2_block")
-    ->Arg(1 << 20)
-    ->Arg(128 << 10)
-    ->Arg(256 << 10)
-    ->Arg(512 << 10)
-    ->Arg(2 << 20)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(buffer_compress)
-    ->Name("gzip_buffer_compress/buffer")
-    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(buffer_compress)
-    ->Name("gzip_buffer_compress_threads2/buffer")
-    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 2); })
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(buffer_decompress_write)
-    ->Name("gzip_buffer_decompress_write/buffer")
-    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(buffer_decompress_read)
-    ->Name("gzip_buffer_decompress_read/buffer")
-    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
-    ->Unit(benchmark::kMillisecond);
-
 int main(int argc, char **argv) {
   check_declared_buffers();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  // Baselines first: the ratios read their times. Rows of one workload share
+  // the prefix before '/'; the first is the baseline.
+  const bench::rows cpu(bench::milliseconds);
+  const bench::rows wall(bench::milliseconds, bench::real_time);
+  wall.add("gzip_compress/boost_level1", compress_boost_l1)
+      .add("gzip_compress/boost_default", compress_boost_default)
+      .add("gzip_compress/zlib_deflate_level1", compress_zlib_deflate_l1)
+      .add("gzip_compress/igzip_level", compress_igzip, bench::args({0, 1, 2, 3}))
+      .add("gzip_decompress_write/boost", decompress_boost)
+      .add("gzip_decompress_write/igzip", decompress_igzip)
+      .add("gzip_decompress_read/boost", decompress_istream_boost)
+      .add("gzip_decompress_read/igzip", decompress_istream_igzip)
+      // Threads: the baseline, then pigz, then two threads (whose x_pigz_p2
+      // reads pigz's time).
+      .add("gzip_threads/igzip1_threads", threads_igzip, bench::args({1}))
+      .add("gzip_threads/pigz_1_p2", threads_pigz)
+      .add("gzip_threads/igzip1_threads", threads_igzip, bench::args({2}));
+  cpu.add("gzip_threads_block/one_block", threads_one_block);
+  wall.add("gzip_block_size/threads2_block", block_size_rows,
+           bench::args({1 << 20, 128 << 10, 256 << 10, 512 << 10, 2 << 20}));
+  cpu.add("gzip_buffer_compress/buffer", buffer_compress, bench::chain_buffer_sizes({1}));
+  wall.add("gzip_buffer_compress_threads2/buffer", buffer_compress, bench::chain_buffer_sizes({2}));
+  cpu.add("gzip_buffer_decompress_write/buffer", buffer_decompress_write,
+          bench::chain_buffer_sizes({1}))
+      .add("gzip_buffer_decompress_read/buffer", buffer_decompress_read,
+           bench::chain_buffer_sizes({1}));
+  return bench::run_main(argc, argv);
 }
