@@ -44,6 +44,15 @@ inline std::vector<char> lcg_bytes(std::size_t size, unsigned seed) {
   return v;
 }
 
+/** `size` bytes of text lines of `length` bytes each: `length` - 1 letters, then '\n'. */
+inline std::string text_lines(std::size_t size, std::size_t length) {
+  std::string s(size, '\n');
+  for (std::size_t i = 0; i < size; ++i)
+    if (i % length != length - 1)
+      s[i] = static_cast<char>('a' + (i * 7 + i / length) % 26);
+  return s;
+}
+
 /** `size` bytes of the rows `append_row(s, i)` appends for i = 0, 1, ...; the last row cut. */
 template <class AppendRow>
 std::string rows_text(std::size_t size, AppendRow append_row) {
