@@ -72,7 +72,8 @@ class rows {
 public:
   /** Rows with each of `settings` applied, in order. */
   template <class... Settings>
-  explicit rows(Settings... settings) : settings_([=](benchmark_ptr b) { (settings(b), ...); }) {}
+  explicit rows(Settings... settings)
+      : settings_([=]([[maybe_unused]] benchmark_ptr b) { (settings(b), ...); }) {}
 
   /** The row `name`, run as body(state), with the group's settings then `more`. */
   template <class Body, class... More>
