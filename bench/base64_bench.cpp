@@ -24,7 +24,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <map>
 #include <span>
 #include <string>
@@ -32,6 +31,7 @@
 
 #include "support/data.hpp"
 #include "support/rows.hpp"
+#include "support/timing.hpp"
 
 namespace {
 
@@ -57,15 +57,9 @@ std::map<std::string, double> &seconds_of() {
 // reports the rate and, when `baseline` has run, the ratio against it.
 template <class F>
 void run(benchmark::State &state, const std::string &name, const char *baseline, F body) {
-  const std::clock_t start = std::clock();
-  for (auto _ : state)
-    body();
-  const double total = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-  const double per_call = total / static_cast<double>(state.iterations());
+  const double per_call = bench::seconds_per_call(state, bench::process_cpu_seconds, body);
   seconds_of()[name] = per_call;
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(size));
-  state.counters["GB/s"] = static_cast<double>(size) / per_call / 1e9;
+  bench::report_rate(state, size, per_call);
   if (baseline != nullptr) {
     if (auto it = seconds_of().find(baseline); it != seconds_of().end())
       state.counters["x_openssl"] = it->second / per_call;

@@ -37,13 +37,13 @@
 #endif
 
 #include <cstring>
-#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "support/data.hpp"
 #include "support/rows.hpp"
+#include "support/timing.hpp"
 
 namespace io = boost::iostreams;
 
@@ -62,8 +62,6 @@ const std::uint32_t &reference_crc() {
       ::crc32_z(0, reinterpret_cast<const Bytef *>(data().data()), size));
   return c;
 }
-
-double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 /** One timed job over the 256 MiB and the check of what it produced. */
 struct job {
@@ -164,13 +162,8 @@ job raw(crc_fn f, bool cached) {
 
 void row(benchmark::State &state, const std::function<job()> &make) {
   const job j = make();
-  const double start = cpu_seconds();
-  for (auto _ : state)
-    j.run();
-  const double per_call = (cpu_seconds() - start) / static_cast<double>(state.iterations());
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(size));
-  state.counters["GB/s"] = static_cast<double>(size) / per_call / 1e9;
+  bench::report_rate(state, size,
+                     bench::seconds_per_call(state, bench::process_cpu_seconds, j.run));
   if (!j.ok())
     state.SkipWithError("wrong result");
 }
@@ -187,9 +180,9 @@ void pair(benchmark::State &state, const std::function<job()> &make_first,
   for (auto _ : state) {
     for (int k = 0; k < 2; ++k) {
       const bool run_a = (k == 0) == a_first;
-      const double t0 = cpu_seconds();
+      const double t0 = bench::process_cpu_seconds();
       (run_a ? a : b).run();
-      (run_a ? ta : tb) += cpu_seconds() - t0;
+      (run_a ? ta : tb) += bench::process_cpu_seconds() - t0;
     }
     a_first = !a_first;
   }

@@ -37,12 +37,10 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -51,6 +49,7 @@
 
 #include "support/data.hpp"
 #include "support/rows.hpp"
+#include "support/timing.hpp"
 
 namespace io = boost::iostreams;
 
@@ -84,12 +83,6 @@ const std::string &compressed() {
   return gz;
 }
 
-double thread_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
-
 std::map<std::string, double> &seconds_of() {
   static std::map<std::string, double> m;
   return m;
@@ -100,34 +93,24 @@ std::map<std::string, double> &size_of() {
   return m;
 }
 
-double wall_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 // Runs `body` per iteration; records the time per call under `name`, reports
 // the rate and, for each (counter, baseline) that has run, the time ratio.
 // `clock` is thread CPU time unless the work runs on other threads too.
 template <class F>
 void run(benchmark::State &state, const std::string &name,
          std::initializer_list<std::pair<const char *, const char *>> ratios, F body,
-         double (*clock)() = thread_seconds, std::size_t bytes = size) {
+         double (*clock)() = bench::thread_cpu_seconds, std::size_t bytes = size) {
   // One call untimed: the output buffer grows to its size (page faults)
   // before the first timed call, which otherwise pays for them alone.
   body();
-  const double start = clock();
-  for (auto _ : state)
-    body();
-  const double total = clock() - start;
-  const double per_call = total / static_cast<double>(state.iterations());
+  const double per_call = bench::seconds_per_call(state, clock, body);
   // Ratios compare each side's best call so far (over --benchmark_repetitions):
   // the least disturbed run of each when other jobs share the machine.
   auto [it, fresh] = seconds_of().try_emplace(name, per_call);
   if (!fresh)
     it->second = std::min(it->second, per_call);
   const double best = it->second;
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(bytes));
-  state.counters["GB/s"] = static_cast<double>(bytes) / per_call / 1e9;
+  bench::report_rate(state, bytes, per_call);
   for (const auto &[counter, baseline] : ratios) {
     if (auto b = seconds_of().find(baseline); b != seconds_of().end())
       state.counters[counter] = b->second / best;
@@ -315,7 +298,7 @@ void threads_igzip(benchmark::State &state) {
   run(
       state, name, {{"x_threads1", "threads1"}, {"x_pigz_p2", "pigz_p2"}},
       [&] { n = compress_once(buf, bytesio::igzip_compressor(1, threads), 0, plain()); },
-      wall_seconds);
+      bench::wall_seconds);
   state.SetLabel(threads == 1 ? "baseline" : "");
   state.counters["size"] = static_cast<double>(n);
   size_of()[name] = static_cast<double>(n);
@@ -333,7 +316,7 @@ void threads_pigz(benchmark::State &state) {
         if (std::system(cmd.c_str()) != 0)
           throw std::runtime_error("pigz failed (is it installed?)");
       },
-      wall_seconds);
+      bench::wall_seconds);
   const auto n = static_cast<double>(std::filesystem::file_size(out));
   state.counters["size"] = n;
   if (auto it = size_of().find("threads1"); it != size_of().end())
@@ -346,7 +329,7 @@ void threads_one_block(benchmark::State &state) {
   bytesio::bytes_buf buf;
   run(
       state, "one_block", {}, [&] { compress_once(buf, bytesio::igzip_compressor(1, 2), 0, one); },
-      thread_seconds, one.size());
+      bench::thread_cpu_seconds, one.size());
   const double per_block = seconds_of()["one_block"];
   const double blocks = static_cast<double>(size) / static_cast<double>(one.size());
   state.counters["ms_per_block"] = per_block * 1e3;
@@ -371,7 +354,7 @@ void block_size_rows(benchmark::State &state) {
   std::size_t n = 0;
   run(
       state, "block" + std::to_string(block), {},
-      [&] { n = compress_once(buf, block_compressor(2, block), 0, plain()); }, wall_seconds);
+      [&] { n = compress_once(buf, block_compressor(2, block), 0, plain()); }, bench::wall_seconds);
   state.SetLabel(block == bytesio::igzip_compressor::block_size ? "baseline" : "");
   state.counters["size"] = static_cast<double>(n);
 }
@@ -389,7 +372,7 @@ void buffer_compress(benchmark::State &state) {
   run(
       state, "compress_t" + std::to_string(threads) + "_" + std::to_string(buffer), {},
       [&] { compress_once(buf, bytesio::igzip_compressor(1, threads), buffer, plain()); },
-      threads == 1 ? thread_seconds : wall_seconds);
+      threads == 1 ? bench::thread_cpu_seconds : bench::wall_seconds);
   state.SetLabel(buffer == 0 ? "baseline" : "");
 }
 
