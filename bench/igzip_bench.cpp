@@ -203,15 +203,18 @@ void decompress_chain(benchmark::State &state, const std::string &name,
   state.counters["size"] = static_cast<double>(gz.size());
 }
 
+// The two decompressors of every decompression row, with 1 MiB buffers.
+io::gzip_decompressor boost_gunzip() {
+  return io::gzip_decompressor(io::zlib::default_window_bits, chain_buffer);
+}
+bytesio::igzip_decompressor igzip_gunzip() { return bytesio::igzip_decompressor(chain_buffer); }
+
 void decompress_boost(benchmark::State &state) {
-  decompress_chain(state, "gunzip_boost", {}, [] {
-    return io::gzip_decompressor(io::zlib::default_window_bits, chain_buffer);
-  });
+  decompress_chain(state, "gunzip_boost", {}, boost_gunzip);
 }
 
 void decompress_igzip(benchmark::State &state) {
-  decompress_chain(state, "gunzip_igzip", {{"x_boost", "gunzip_boost"}},
-                   [] { return bytesio::igzip_decompressor(chain_buffer); });
+  decompress_chain(state, "gunzip_igzip", {{"x_boost", "gunzip_boost"}}, igzip_gunzip);
 }
 
 // Input use: a filtering_istream that decompresses from memory, read in
@@ -235,14 +238,11 @@ void decompress_istream(benchmark::State &state, const std::string &name,
 }
 
 void decompress_istream_boost(benchmark::State &state) {
-  decompress_istream(state, "gunzip_in_boost", {}, [] {
-    return io::gzip_decompressor(io::zlib::default_window_bits, chain_buffer);
-  });
+  decompress_istream(state, "gunzip_in_boost", {}, boost_gunzip);
 }
 
 void decompress_istream_igzip(benchmark::State &state) {
-  decompress_istream(state, "gunzip_in_igzip", {{"x_boost", "gunzip_in_boost"}},
-                     [] { return bytesio::igzip_decompressor(chain_buffer); });
+  decompress_istream(state, "gunzip_in_igzip", {{"x_boost", "gunzip_in_boost"}}, igzip_gunzip);
 }
 
 // --- threads ------------------------------------------------------------------
