@@ -87,7 +87,9 @@ public:
   /**
    * One row "<workload>/<Peer::name>" per Peer, in the order given, each run
    * as body(state, std::type_identity<Peer>{}): the same measurement of
-   * every peer.
+   * every peer. In a template whose Peers are its own parameters, call it
+   * as a statement of its own: chained after another such call it would
+   * need `.template peers<...>`.
    */
   template <class... Peers, class Body>
   const rows &peers(const std::string &workload, Body body) const {
