@@ -46,6 +46,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "support/rows.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
@@ -128,6 +130,7 @@ struct view {
 };
 
 struct bytesio_v2 {
+  static constexpr const char *name = "bytesio";
   static constexpr const char *label = "";
   static view receive(tcp::socket &socket) {
     static bytesio::bytes_buf buf;
@@ -139,6 +142,7 @@ struct bytesio_v2 {
 };
 
 struct bytesio_v1 {
+  static constexpr const char *name = "bytesio_v1";
   static constexpr const char *label = "";
   static view receive(tcp::socket &socket) {
     static bytesio::bytes_buf buf;
@@ -151,6 +155,7 @@ struct bytesio_v1 {
 };
 
 struct asio_vector {
+  static constexpr const char *name = "asio_vector";
   static constexpr const char *label = "baseline";
   static view receive(tcp::socket &socket) {
     static std::vector<char> v;
@@ -161,6 +166,7 @@ struct asio_vector {
 };
 
 struct beast_flat_buffer {
+  static constexpr const char *name = "beast_flat_buffer";
   static constexpr const char *label = "";
   static view receive(tcp::socket &socket) {
     static boost::beast::flat_buffer b;
@@ -221,21 +227,10 @@ void recv_1GiB(benchmark::State &state) {
 
 } // namespace
 
-BENCHMARK_TEMPLATE(recv_1GiB, asio_vector)
-    ->Name("recv_1GiB/asio_vector")
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(recv_1GiB, beast_flat_buffer)
-    ->Name("recv_1GiB/beast_flat_buffer")
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(recv_1GiB, bytesio_v2)
-    ->Name("recv_1GiB/bytesio")
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK_TEMPLATE(recv_1GiB, bytesio_v1)
-    ->Name("recv_1GiB/bytesio_v1")
-    ->UseManualTime()
-    ->Unit(benchmark::kMillisecond);
-
-BENCHMARK_MAIN();
+int main(int argc, char **argv) {
+  bench::rows(bench::milliseconds, bench::manual_time)
+      .peers<asio_vector, beast_flat_buffer, bytesio_v2, bytesio_v1>(
+          "recv_1GiB",
+          []<class Impl>(benchmark::State &s, std::type_identity<Impl>) { recv_1GiB<Impl>(s); });
+  return bench::run_main(argc, argv);
+}

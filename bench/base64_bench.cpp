@@ -24,12 +24,14 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <map>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
+
+#include "support/data.hpp"
+#include "support/rows.hpp"
+#include "support/timing.hpp"
 
 namespace {
 
@@ -37,15 +39,7 @@ constexpr std::size_t size = 64u << 20;
 constexpr std::size_t coded_size = (size + 2) / 3 * 4;
 
 const std::string &plain() {
-  static const std::string data = [] {
-    std::string s(size, '\0');
-    std::mt19937_64 gen(1);
-    for (std::size_t i = 0; i + 8 <= s.size(); i += 8) {
-      const std::uint64_t v = gen();
-      std::memcpy(s.data() + i, &v, 8);
-    }
-    return s;
-  }();
+  static const std::string data = bench::random_bytes(size);
   return data;
 }
 
@@ -63,15 +57,9 @@ std::map<std::string, double> &seconds_of() {
 // reports the rate and, when `baseline` has run, the ratio against it.
 template <class F>
 void run(benchmark::State &state, const std::string &name, const char *baseline, F body) {
-  const std::clock_t start = std::clock();
-  for (auto _ : state)
-    body();
-  const double total = static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
-  const double per_call = total / static_cast<double>(state.iterations());
+  const double per_call = bench::seconds_per_call(state, bench::process_cpu_seconds, body);
   seconds_of()[name] = per_call;
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(size));
-  state.counters["GB/s"] = static_cast<double>(size) / per_call / 1e9;
+  bench::report_rate(state, size, per_call);
   if (baseline != nullptr) {
     if (auto it = seconds_of().find(baseline); it != seconds_of().end())
       state.counters["x_openssl"] = it->second / per_call;
@@ -254,49 +242,25 @@ void buffer_decode(benchmark::State &state) {
   buffer_rows<bytesio::base64_decoder>(state, "dec_buffer", coded(), plain());
 }
 
-void buffer_sizes(benchmark::internal::Benchmark *b) {
-  for (const int n : {4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 0})
-    b->Arg(n);
-}
-
 } // namespace
 
-BENCHMARK(encode_openssl_block)
-    ->Name("encode/openssl_block")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(encode_openssl_to_string)
-    ->Name("encode/openssl_to_string")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(encode_one_shot)->Name("encode/one_shot")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(encode_codec)->Name("encode/codec")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(encode_into)->Name("encode/into")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(encode_filter)->Name("encode/filter")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_openssl_block)
-    ->Name("decode/openssl_block")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decode_openssl_to_string)
-    ->Name("decode/openssl_to_string")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decode_one_shot)->Name("decode/one_shot")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_codec)->Name("decode/codec")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_into)->Name("decode/into")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_filter)->Name("decode/filter")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(decode_filter_istream)
-    ->Name("decode/filter_istream")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-
-BENCHMARK(buffer_encode)
-    ->Name("base64_buffer_encode/buffer")
-    ->Apply(buffer_sizes)
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(buffer_decode)
-    ->Name("base64_buffer_decode/buffer")
-    ->Apply(buffer_sizes)
-    ->Unit(benchmark::kMillisecond);
-
-BENCHMARK_MAIN();
+int main(int argc, char **argv) {
+  bench::rows(bench::milliseconds, bench::real_time)
+      .add("encode/openssl_block", encode_openssl_block)
+      .add("encode/openssl_to_string", encode_openssl_to_string)
+      .add("encode/one_shot", encode_one_shot)
+      .add("encode/codec", encode_codec)
+      .add("encode/into", encode_into)
+      .add("encode/filter", encode_filter)
+      .add("decode/openssl_block", decode_openssl_block)
+      .add("decode/openssl_to_string", decode_openssl_to_string)
+      .add("decode/one_shot", decode_one_shot)
+      .add("decode/codec", decode_codec)
+      .add("decode/into", decode_into)
+      .add("decode/filter", decode_filter)
+      .add("decode/filter_istream", decode_filter_istream);
+  bench::rows(bench::milliseconds, bench::chain_buffer_sizes())
+      .add("base64_buffer_encode/buffer", buffer_encode)
+      .add("base64_buffer_decode/buffer", buffer_decode);
+  return bench::run_main(argc, argv);
+}

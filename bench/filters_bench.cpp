@@ -37,11 +37,13 @@
 #endif
 
 #include <cstring>
-#include <ctime>
 #include <functional>
 #include <memory>
-#include <random>
 #include <string>
+
+#include "support/data.hpp"
+#include "support/rows.hpp"
+#include "support/timing.hpp"
 
 namespace io = boost::iostreams;
 
@@ -51,15 +53,7 @@ constexpr std::size_t size = 256u << 20;
 constexpr std::size_t block = 64u << 10;
 
 const std::string &data() {
-  static const std::string d = [] {
-    std::string s(size, '\0');
-    std::mt19937_64 gen(1);
-    for (std::size_t i = 0; i + 8 <= s.size(); i += 8) {
-      const std::uint64_t v = gen();
-      std::memcpy(s.data() + i, &v, 8);
-    }
-    return s;
-  }();
+  static const std::string d = bench::random_bytes(size);
   return d;
 }
 
@@ -68,8 +62,6 @@ const std::uint32_t &reference_crc() {
       ::crc32_z(0, reinterpret_cast<const Bytef *>(data().data()), size));
   return c;
 }
-
-double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 /** One timed job over the 256 MiB and the check of what it produced. */
 struct job {
@@ -170,13 +162,8 @@ job raw(crc_fn f, bool cached) {
 
 void row(benchmark::State &state, const std::function<job()> &make) {
   const job j = make();
-  const double start = cpu_seconds();
-  for (auto _ : state)
-    j.run();
-  const double per_call = (cpu_seconds() - start) / static_cast<double>(state.iterations());
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(size));
-  state.counters["GB/s"] = static_cast<double>(size) / per_call / 1e9;
+  bench::report_rate(state, size,
+                     bench::seconds_per_call(state, bench::process_cpu_seconds, j.run));
   if (!j.ok())
     state.SkipWithError("wrong result");
 }
@@ -193,9 +180,9 @@ void pair(benchmark::State &state, const std::function<job()> &make_first,
   for (auto _ : state) {
     for (int k = 0; k < 2; ++k) {
       const bool run_a = (k == 0) == a_first;
-      const double t0 = cpu_seconds();
+      const double t0 = bench::process_cpu_seconds();
       (run_a ? a : b).run();
-      (run_a ? ta : tb) += cpu_seconds() - t0;
+      (run_a ? ta : tb) += bench::process_cpu_seconds() - t0;
     }
     a_first = !a_first;
   }
@@ -210,9 +197,7 @@ void pair(benchmark::State &state, const std::function<job()> &make_first,
 }
 
 void register_all() {
-  const auto ms = [](benchmark::internal::Benchmark *b) {
-    b->Unit(benchmark::kMillisecond)->UseRealTime();
-  };
+  const bench::rows ms(bench::milliseconds, bench::real_time);
   const std::pair<const char *, watch> filters[] = {{"no_filter", watch::none},
                                                     {"crc32_filter", watch::crc32},
                                                     {"counter_filter", watch::counter},
@@ -220,45 +205,38 @@ void register_all() {
   for (const bool fresh : {false, true}) {
     const std::string w = fresh ? "chain_256MiB_fresh/" : "chain_256MiB_kept/";
     for (const auto &[name, f] : filters)
-      ms(benchmark::RegisterBenchmark((w + name).c_str(), [f = f, fresh](benchmark::State &s) {
-        row(s, [&] { return chain(f, fresh); });
-      }));
+      ms.add(w + name,
+             [f = f, fresh](benchmark::State &s) { row(s, [&] { return chain(f, fresh); }); });
   }
   for (const bool cached : {false, true}) {
     const std::string w = cached ? "crc32_64KiB_blocks/" : "crc32_256MiB/";
+    const auto raw_row = [cached](crc_fn f) {
+      return [f, cached](benchmark::State &s) { row(s, [&] { return raw(f, cached); }); };
+    };
     // The wrapped implementation first: the table's baseline.
 #if BYTESIO_BENCH_ISAL
-    ms(benchmark::RegisterBenchmark((w + "isal").c_str(), [cached](benchmark::State &s) {
-      row(s, [&] { return raw(isal, cached); });
-    }));
+    ms.add(w + "isal", raw_row(isal));
 #endif
-    ms(benchmark::RegisterBenchmark((w + "zlib").c_str(), [cached](benchmark::State &s) {
-      row(s, [&] { return raw(zlib, cached); });
-    }));
-    ms(benchmark::RegisterBenchmark((w + "bytesio").c_str(), [cached](benchmark::State &s) {
-      row(s, [&] { return raw(ours, cached); });
-    }));
+    ms.add(w + "zlib", raw_row(zlib)).add(w + "bytesio", raw_row(ours));
   }
   for (const bool fresh : {false, true})
-    ms(benchmark::RegisterBenchmark(fresh ? "pair/chain_fresh_crc32_filter"
-                                          : "pair/chain_kept_crc32_filter",
-                                    [fresh](benchmark::State &s) {
-                                      pair(
-                                          s, [&] { return chain(watch::none, fresh); },
-                                          [&] { return chain(watch::crc32, fresh); });
-                                    }));
+    ms.add(fresh ? "pair/chain_fresh_crc32_filter" : "pair/chain_kept_crc32_filter",
+           [fresh](benchmark::State &s) {
+             pair(
+                 s, [&] { return chain(watch::none, fresh); },
+                 [&] { return chain(watch::crc32, fresh); });
+           });
   for (const bool cached : {false, true}) {
     const std::string w = cached ? "pair/crc32_64KiB_blocks_" : "pair/crc32_256MiB_";
-    ms(benchmark::RegisterBenchmark(
-        (w + "bytesio_vs_wrapped").c_str(), [cached](benchmark::State &s) {
-          pair(
-              s, [&] { return raw(wrapped, cached); }, [&] { return raw(ours, cached); });
-        }));
+    const auto raw_pair = [cached](crc_fn first, crc_fn second) {
+      return [=](benchmark::State &s) {
+        pair(
+            s, [&] { return raw(first, cached); }, [&] { return raw(second, cached); });
+      };
+    };
+    ms.add(w + "bytesio_vs_wrapped", raw_pair(wrapped, ours));
 #if BYTESIO_BENCH_ISAL
-    ms(benchmark::RegisterBenchmark((w + "isal_vs_zlib").c_str(), [cached](benchmark::State &s) {
-      pair(
-          s, [&] { return raw(zlib, cached); }, [&] { return raw(isal, cached); });
-    }));
+    ms.add(w + "isal_vs_zlib", raw_pair(zlib, isal));
 #endif
   }
 }
@@ -269,8 +247,5 @@ int main(int argc, char **argv) {
   data();
   reference_crc();
   register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_main(argc, argv);
 }

@@ -21,6 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "support/data.hpp"
+#include "support/rows.hpp"
+
 namespace io = boost::iostreams;
 
 namespace {
@@ -30,31 +33,7 @@ constexpr std::streamsize chain_buffer = 64 * 1024;
 
 // 32 MiB of deterministic CSV-like text (ids, names, amounts, dates).
 const std::string &input() {
-  static const std::string text = [] {
-    std::string s;
-    s.reserve(input_size + 128);
-    unsigned x = 2463534242u;
-    const char *const names[] = {"alice", "bob", "carol", "dave", "erin", "frank", "grace"};
-    for (std::size_t i = 0; s.size() < input_size; ++i) {
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      s += std::to_string(i);
-      s += ',';
-      s += names[x % 7];
-      s += ',';
-      s += std::to_string(x % 100000);
-      s += '.';
-      s += std::to_string(x % 100);
-      s += ",2024-";
-      s += std::to_string(1 + x % 12);
-      s += '-';
-      s += std::to_string(1 + (x >> 8) % 28);
-      s += (x & 1) ? ",paid\n" : ",open\n";
-    }
-    s.resize(input_size);
-    return s;
-  }();
+  static const std::string text = bench::csv_invoices(input_size);
   return text;
 }
 
@@ -84,7 +63,9 @@ void zlib_deflate(benchmark::State &state) {
   state.counters["ratio"] = static_cast<double>(produced) / static_cast<double>(in.size());
 }
 
-void chain_gzip(benchmark::State &state) {
+// Through a Boost chain into a bytes_buf: `buffer` at both ends, or 0 for
+// Boost's defaults (4 KiB buffers), to show what the buffer sizes buy.
+void chain_gzip(benchmark::State &state, std::streamsize buffer) {
   const int level = static_cast<int>(state.range(0));
   const std::string &in = input();
   bytesio::bytes_buf buf;
@@ -92,28 +73,13 @@ void chain_gzip(benchmark::State &state) {
   for (auto _ : state) {
     buf.clear();
     io::filtering_ostream chain;
-    chain.push(io::gzip_compressor(io::gzip_params(level), chain_buffer), chain_buffer);
-    chain.push(bytesio::bytes_device(buf), chain_buffer);
-    chain.write(in.data(), static_cast<std::streamsize>(in.size()));
-    io::close(chain);
-    benchmark::DoNotOptimize(buf.view().data());
-  }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(in.size()));
-  state.counters["ratio"] = static_cast<double>(buf.size()) / static_cast<double>(in.size());
-}
-
-// The same chain with Boost's defaults (4 KiB buffers), to show what the
-// buffer sizes buy.
-void chain_gzip_default_buffers(benchmark::State &state) {
-  const int level = static_cast<int>(state.range(0));
-  const std::string &in = input();
-  bytesio::bytes_buf buf;
-  buf.reserve(in.size() / 2);
-  for (auto _ : state) {
-    buf.clear();
-    io::filtering_ostream chain;
-    chain.push(io::gzip_compressor(io::gzip_params(level)));
-    chain.push(bytesio::bytes_device(buf));
+    if (buffer > 0) {
+      chain.push(io::gzip_compressor(io::gzip_params(level), buffer), buffer);
+      chain.push(bytesio::bytes_device(buf), buffer);
+    } else {
+      chain.push(io::gzip_compressor(io::gzip_params(level)));
+      chain.push(bytesio::bytes_device(buf));
+    }
     chain.write(in.data(), static_cast<std::streamsize>(in.size()));
     io::close(chain);
     benchmark::DoNotOptimize(buf.view().data());
@@ -124,36 +90,15 @@ void chain_gzip_default_buffers(benchmark::State &state) {
 
 } // namespace
 
-// Rows of one workload share the prefix before '/'; the first is the baseline.
-BENCHMARK(zlib_deflate)
-    ->Name("gzip_level1/zlib_deflate")
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(2.0);
-BENCHMARK(chain_gzip)
-    ->Name("gzip_level1/chain_64KiB_buffers")
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(2.0);
-BENCHMARK(chain_gzip_default_buffers)
-    ->Name("gzip_level1/chain_default_buffers")
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(2.0);
-BENCHMARK(zlib_deflate)
-    ->Name("gzip_level6/zlib_deflate")
-    ->Arg(6)
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(2.0);
-BENCHMARK(chain_gzip)
-    ->Name("gzip_level6/chain_64KiB_buffers")
-    ->Arg(6)
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(2.0);
-BENCHMARK(chain_gzip_default_buffers)
-    ->Name("gzip_level6/chain_default_buffers")
-    ->Arg(6)
-    ->Unit(benchmark::kMillisecond)
-    ->MinTime(2.0);
-
-BENCHMARK_MAIN();
+int main(int argc, char **argv) {
+  // Rows of one workload share the prefix before '/'; the first is the baseline.
+  const auto two_seconds = [](bench::benchmark_ptr b) { b->MinTime(2.0); };
+  for (const int level : {1, 6}) {
+    const std::string w = "gzip_level" + std::to_string(level) + "/";
+    bench::rows(bench::milliseconds, two_seconds, bench::args({level}))
+        .add(w + "zlib_deflate", zlib_deflate)
+        .add(w + "chain_64KiB_buffers", [](benchmark::State &s) { chain_gzip(s, chain_buffer); })
+        .add(w + "chain_default_buffers", [](benchmark::State &s) { chain_gzip(s, 0); });
+  }
+  return bench::run_main(argc, argv);
+}

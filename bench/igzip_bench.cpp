@@ -37,18 +37,19 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <stdexcept>
 #include <string>
+
+#include "support/data.hpp"
+#include "support/rows.hpp"
+#include "support/timing.hpp"
 
 namespace io = boost::iostreams;
 
@@ -58,33 +59,7 @@ constexpr std::size_t size = 32u << 20;
 constexpr std::streamsize chain_buffer = 1 << 20;
 
 const std::string &plain() {
-  static const std::string data = [] {
-    std::string s;
-    s.reserve(size + 128);
-    std::mt19937_64 gen(1);
-    static const char *const cities[] = {"Berlin", "Lisbon", "Osaka", "Lima",
-                                         "Quito",  "Oslo",   "Accra", "Perth"};
-    static const char *const status[] = {"ok", "late", "cancelled", "ok", "ok"};
-    for (std::uint64_t row = 0; s.size() < size; ++row) {
-      const std::uint64_t r = gen();
-      s += std::to_string(1000000 + row);
-      s += ',';
-      s += cities[r % 8];
-      s += ',';
-      s += std::to_string((r >> 8) % 100000);
-      s += '.';
-      s += std::to_string((r >> 28) % 100);
-      s += ",2024-";
-      s += std::to_string(10 + (r >> 36) % 3);
-      s += '-';
-      s += std::to_string(10 + (r >> 40) % 18);
-      s += ',';
-      s += status[(r >> 48) % 5];
-      s += '\n';
-    }
-    s.resize(size);
-    return s;
-  }();
+  static const std::string data = bench::csv_orders(size);
   return data;
 }
 
@@ -108,12 +83,6 @@ const std::string &compressed() {
   return gz;
 }
 
-double thread_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
-
 std::map<std::string, double> &seconds_of() {
   static std::map<std::string, double> m;
   return m;
@@ -124,34 +93,24 @@ std::map<std::string, double> &size_of() {
   return m;
 }
 
-double wall_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 // Runs `body` per iteration; records the time per call under `name`, reports
 // the rate and, for each (counter, baseline) that has run, the time ratio.
 // `clock` is thread CPU time unless the work runs on other threads too.
 template <class F>
 void run(benchmark::State &state, const std::string &name,
          std::initializer_list<std::pair<const char *, const char *>> ratios, F body,
-         double (*clock)() = thread_seconds, std::size_t bytes = size) {
+         double (*clock)() = bench::thread_cpu_seconds, std::size_t bytes = size) {
   // One call untimed: the output buffer grows to its size (page faults)
   // before the first timed call, which otherwise pays for them alone.
   body();
-  const double start = clock();
-  for (auto _ : state)
-    body();
-  const double total = clock() - start;
-  const double per_call = total / static_cast<double>(state.iterations());
+  const double per_call = bench::seconds_per_call(state, clock, body);
   // Ratios compare each side's best call so far (over --benchmark_repetitions):
   // the least disturbed run of each when other jobs share the machine.
   auto [it, fresh] = seconds_of().try_emplace(name, per_call);
   if (!fresh)
     it->second = std::min(it->second, per_call);
   const double best = it->second;
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                          static_cast<std::int64_t>(bytes));
-  state.counters["GB/s"] = static_cast<double>(bytes) / per_call / 1e9;
+  bench::report_rate(state, bytes, per_call);
   for (const auto &[counter, baseline] : ratios) {
     if (auto b = seconds_of().find(baseline); b != seconds_of().end())
       state.counters[counter] = b->second / best;
@@ -244,15 +203,18 @@ void decompress_chain(benchmark::State &state, const std::string &name,
   state.counters["size"] = static_cast<double>(gz.size());
 }
 
+// The two decompressors of every decompression row, with 1 MiB buffers.
+io::gzip_decompressor boost_gunzip() {
+  return io::gzip_decompressor(io::zlib::default_window_bits, chain_buffer);
+}
+bytesio::igzip_decompressor igzip_gunzip() { return bytesio::igzip_decompressor(chain_buffer); }
+
 void decompress_boost(benchmark::State &state) {
-  decompress_chain(state, "gunzip_boost", {}, [] {
-    return io::gzip_decompressor(io::zlib::default_window_bits, chain_buffer);
-  });
+  decompress_chain(state, "gunzip_boost", {}, boost_gunzip);
 }
 
 void decompress_igzip(benchmark::State &state) {
-  decompress_chain(state, "gunzip_igzip", {{"x_boost", "gunzip_boost"}},
-                   [] { return bytesio::igzip_decompressor(chain_buffer); });
+  decompress_chain(state, "gunzip_igzip", {{"x_boost", "gunzip_boost"}}, igzip_gunzip);
 }
 
 // Input use: a filtering_istream that decompresses from memory, read in
@@ -276,14 +238,11 @@ void decompress_istream(benchmark::State &state, const std::string &name,
 }
 
 void decompress_istream_boost(benchmark::State &state) {
-  decompress_istream(state, "gunzip_in_boost", {}, [] {
-    return io::gzip_decompressor(io::zlib::default_window_bits, chain_buffer);
-  });
+  decompress_istream(state, "gunzip_in_boost", {}, boost_gunzip);
 }
 
 void decompress_istream_igzip(benchmark::State &state) {
-  decompress_istream(state, "gunzip_in_igzip", {{"x_boost", "gunzip_in_boost"}},
-                     [] { return bytesio::igzip_decompressor(chain_buffer); });
+  decompress_istream(state, "gunzip_in_igzip", {{"x_boost", "gunzip_in_boost"}}, igzip_gunzip);
 }
 
 // --- threads ------------------------------------------------------------------
@@ -339,7 +298,7 @@ void threads_igzip(benchmark::State &state) {
   run(
       state, name, {{"x_threads1", "threads1"}, {"x_pigz_p2", "pigz_p2"}},
       [&] { n = compress_once(buf, bytesio::igzip_compressor(1, threads), 0, plain()); },
-      wall_seconds);
+      bench::wall_seconds);
   state.SetLabel(threads == 1 ? "baseline" : "");
   state.counters["size"] = static_cast<double>(n);
   size_of()[name] = static_cast<double>(n);
@@ -357,7 +316,7 @@ void threads_pigz(benchmark::State &state) {
         if (std::system(cmd.c_str()) != 0)
           throw std::runtime_error("pigz failed (is it installed?)");
       },
-      wall_seconds);
+      bench::wall_seconds);
   const auto n = static_cast<double>(std::filesystem::file_size(out));
   state.counters["size"] = n;
   if (auto it = size_of().find("threads1"); it != size_of().end())
@@ -370,7 +329,7 @@ void threads_one_block(benchmark::State &state) {
   bytesio::bytes_buf buf;
   run(
       state, "one_block", {}, [&] { compress_once(buf, bytesio::igzip_compressor(1, 2), 0, one); },
-      thread_seconds, one.size());
+      bench::thread_cpu_seconds, one.size());
   const double per_block = seconds_of()["one_block"];
   const double blocks = static_cast<double>(size) / static_cast<double>(one.size());
   state.counters["ms_per_block"] = per_block * 1e3;
@@ -395,7 +354,7 @@ void block_size_rows(benchmark::State &state) {
   std::size_t n = 0;
   run(
       state, "block" + std::to_string(block), {},
-      [&] { n = compress_once(buf, block_compressor(2, block), 0, plain()); }, wall_seconds);
+      [&] { n = compress_once(buf, block_compressor(2, block), 0, plain()); }, bench::wall_seconds);
   state.SetLabel(block == bytesio::igzip_compressor::block_size ? "baseline" : "");
   state.counters["size"] = static_cast<double>(n);
 }
@@ -413,7 +372,7 @@ void buffer_compress(benchmark::State &state) {
   run(
       state, "compress_t" + std::to_string(threads) + "_" + std::to_string(buffer), {},
       [&] { compress_once(buf, bytesio::igzip_compressor(1, threads), buffer, plain()); },
-      threads == 1 ? thread_seconds : wall_seconds);
+      threads == 1 ? bench::thread_cpu_seconds : bench::wall_seconds);
   state.SetLabel(buffer == 0 ? "baseline" : "");
 }
 
@@ -448,11 +407,6 @@ void buffer_decompress_read(benchmark::State &state) {
   state.SetLabel(buffer == 0 ? "baseline" : "");
 }
 
-void buffer_sizes(benchmark::internal::Benchmark *b, int threads) {
-  for (const int n : {4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 0})
-    b->Args({n, threads});
-}
-
 // Boost's chain really uses the declared size: a plain push gives the filter
 // optimal_buffer_size() bytes, not Boost's 128-byte filter default.
 void check_declared_buffers() {
@@ -464,92 +418,33 @@ void check_declared_buffers() {
 
 } // namespace
 
-// Baselines first: the ratios read their times.
-// Rows of one workload share the prefix before '/'; the first is the baseline.
-BENCHMARK(compress_boost_l1)
-    ->Name("gzip_compress/boost_level1")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(compress_boost_default)
-    ->Name("gzip_compress/boost_default")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(compress_zlib_deflate_l1)
-    ->Name("gzip_compress/zlib_deflate_level1")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(compress_igzip)
-    ->Name("gzip_compress/igzip_level")
-    ->DenseRange(0, 3)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decompress_boost)
-    ->Name("gzip_decompress_write/boost")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decompress_igzip)
-    ->Name("gzip_decompress_write/igzip")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decompress_istream_boost)
-    ->Name("gzip_decompress_read/boost")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(decompress_istream_igzip)
-    ->Name("gzip_decompress_read/igzip")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-
-// Threads: the baseline, then pigz, then two threads (whose x_pigz_p2 reads
-// pigz's time).
-BENCHMARK(threads_igzip)
-    ->Name("gzip_threads/igzip1_threads")
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(threads_pigz)
-    ->Name("gzip_threads/pigz_1_p2")
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(threads_igzip)
-    ->Name("gzip_threads/igzip1_threads")
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(threads_one_block)->Name("gzip_threads_block/one_block")->Unit(benchmark::kMillisecond);
-BENCHMARK(block_size_rows)
-    ->Name("gzip_block_size/threads2_block")
-    ->Arg(1 << 20)
-    ->Arg(128 << 10)
-    ->Arg(256 << 10)
-    ->Arg(512 << 10)
-    ->Arg(2 << 20)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(buffer_compress)
-    ->Name("gzip_buffer_compress/buffer")
-    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(buffer_compress)
-    ->Name("gzip_buffer_compress_threads2/buffer")
-    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 2); })
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(buffer_decompress_write)
-    ->Name("gzip_buffer_decompress_write/buffer")
-    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(buffer_decompress_read)
-    ->Name("gzip_buffer_decompress_read/buffer")
-    ->Apply([](benchmark::internal::Benchmark *b) { buffer_sizes(b, 1); })
-    ->Unit(benchmark::kMillisecond);
-
 int main(int argc, char **argv) {
   check_declared_buffers();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  // Baselines first: the ratios read their times. Rows of one workload share
+  // the prefix before '/'; the first is the baseline.
+  const bench::rows cpu(bench::milliseconds);
+  const bench::rows wall(bench::milliseconds, bench::real_time);
+  wall.add("gzip_compress/boost_level1", compress_boost_l1)
+      .add("gzip_compress/boost_default", compress_boost_default)
+      .add("gzip_compress/zlib_deflate_level1", compress_zlib_deflate_l1)
+      .add("gzip_compress/igzip_level", compress_igzip, bench::args({0, 1, 2, 3}))
+      .add("gzip_decompress_write/boost", decompress_boost)
+      .add("gzip_decompress_write/igzip", decompress_igzip)
+      .add("gzip_decompress_read/boost", decompress_istream_boost)
+      .add("gzip_decompress_read/igzip", decompress_istream_igzip)
+      // Threads: the baseline, then pigz, then two threads (whose x_pigz_p2
+      // reads pigz's time).
+      .add("gzip_threads/igzip1_threads", threads_igzip, bench::args({1}))
+      .add("gzip_threads/pigz_1_p2", threads_pigz)
+      .add("gzip_threads/igzip1_threads", threads_igzip, bench::args({2}));
+  cpu.add("gzip_threads_block/one_block", threads_one_block);
+  wall.add("gzip_block_size/threads2_block", block_size_rows,
+           bench::args({1 << 20, 128 << 10, 256 << 10, 512 << 10, 2 << 20}));
+  cpu.add("gzip_buffer_compress/buffer", buffer_compress, bench::chain_buffer_sizes({1}));
+  wall.add("gzip_buffer_compress_threads2/buffer", buffer_compress, bench::chain_buffer_sizes({2}));
+  cpu.add("gzip_buffer_decompress_write/buffer", buffer_decompress_write,
+          bench::chain_buffer_sizes({1}))
+      .add("gzip_buffer_decompress_read/buffer", buffer_decompress_read,
+           bench::chain_buffer_sizes({1}));
+  return bench::run_main(argc, argv);
 }

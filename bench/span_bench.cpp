@@ -21,6 +21,9 @@
 #include <string_view>
 #include <vector>
 
+#include "support/data.hpp"
+#include "support/rows.hpp"
+
 namespace {
 
 constexpr std::size_t total = std::size_t(256) << 20;
@@ -29,27 +32,13 @@ constexpr std::size_t line_length = 80;
 
 /** 256 MiB of bytes; built once, outside the timed loops. */
 const std::vector<char> &binary() {
-  static const std::vector<char> v = [] {
-    std::vector<char> out(total);
-    unsigned x = 99;
-    for (char &c : out) {
-      x = x * 1103515245u + 12345u;
-      c = static_cast<char>(x >> 24);
-    }
-    return out;
-  }();
+  static const std::vector<char> v = bench::lcg_bytes(total, 99);
   return v;
 }
 
 /** 256 MiB of 80-byte text lines (79 characters and '\n'). */
 const std::string &text() {
-  static const std::string s = [] {
-    std::string out(total, '\n');
-    for (std::size_t i = 0; i < total; ++i)
-      if (i % line_length != line_length - 1)
-        out[i] = static_cast<char>('a' + (i * 7 + i / line_length) % 26);
-    return out;
-  }();
+  static const std::string s = bench::text_lines(total, line_length);
   return s;
 }
 
@@ -176,23 +165,15 @@ void lines_readline_view(benchmark::State &state) {
 } // namespace
 
 int main(int argc, char **argv) {
-  benchmark::RegisterBenchmark("span_read_4KiB/memcpy", read_memcpy)->Unit(benchmark::kMillisecond);
+  const bench::rows ms(bench::milliseconds);
+  ms.add("span_read_4KiB/memcpy", read_memcpy);
 #if defined(__cpp_lib_spanstream)
-  benchmark::RegisterBenchmark("span_read_4KiB/ispanstream", read_ispanstream)
-      ->Unit(benchmark::kMillisecond);
+  ms.add("span_read_4KiB/ispanstream", read_ispanstream);
 #endif
-  benchmark::RegisterBenchmark("span_read_4KiB/span_stream", read_span_stream)
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("span_read_4KiB/boost_array_source", read_array_source)
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("lines_80B/istringstream_getline", lines_istringstream)
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("lines_80B/span_stream_getline", lines_span_stream_getline)
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark("lines_80B/span_buf_readline_view", lines_readline_view)
-      ->Unit(benchmark::kMillisecond);
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  ms.add("span_read_4KiB/span_stream", read_span_stream)
+      .add("span_read_4KiB/boost_array_source", read_array_source)
+      .add("lines_80B/istringstream_getline", lines_istringstream)
+      .add("lines_80B/span_stream_getline", lines_span_stream_getline)
+      .add("lines_80B/span_buf_readline_view", lines_readline_view);
+  return bench::run_main(argc, argv);
 }

@@ -28,6 +28,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "support/data.hpp"
+#include "support/rows.hpp"
+
 namespace {
 
 constexpr std::size_t kib = 1024;
@@ -37,15 +40,7 @@ constexpr std::size_t file_total = 64 * mib;
 constexpr std::size_t record = 4 * kib;
 
 const char *source() {
-  static const std::vector<char> bytes = [] {
-    std::vector<char> v(64 * kib);
-    unsigned x = 12345;
-    for (char &c : v) {
-      x = x * 1103515245u + 12345u;
-      c = static_cast<char>(x >> 24);
-    }
-    return v;
-  }();
+  static const std::vector<char> bytes = bench::lcg_bytes(64 * kib, 12345);
   return bytes.data();
 }
 
@@ -84,45 +79,37 @@ Buf make_memory_buf() {
     return Buf();
 }
 
-template <class Buf>
-void memory_sputn(benchmark::State &state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
+// A fresh Buf per pass takes memory_total bytes, `n` at a time, by
+// put(buf, bytes, n).
+template <class Buf, class Put>
+void memory_writes(benchmark::State &state, std::size_t n, Put put) {
   const char *src = source();
   for (auto _ : state) {
     Buf b = make_memory_buf<Buf>();
     for (std::size_t done = 0; done < memory_total; done += n)
-      b.sputn(src + done % (64 * kib - n + 1), static_cast<std::streamsize>(n));
+      put(b, src + done % (64 * kib - n + 1), n);
     benchmark::DoNotOptimize(b.size());
   }
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(memory_total));
   state.SetLabel(std::is_same_v<Buf, bytesio::bytes_buf> ? "baseline" : "");
+}
+
+template <class Buf>
+void memory_sputn(benchmark::State &state) {
+  memory_writes<Buf>(
+      state, static_cast<std::size_t>(state.range(0)),
+      [](Buf &b, const char *p, std::size_t n) { b.sputn(p, static_cast<std::streamsize>(n)); });
 }
 
 template <class Buf>
 void memory_write(benchmark::State &state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  const char *src = source();
-  for (auto _ : state) {
-    Buf b = make_memory_buf<Buf>();
-    for (std::size_t done = 0; done < memory_total; done += n)
-      b.write(std::string_view(src + done % (64 * kib - n + 1), n));
-    benchmark::DoNotOptimize(b.size());
-  }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(memory_total));
-  state.SetLabel(std::is_same_v<Buf, bytesio::bytes_buf> ? "baseline" : "");
+  memory_writes<Buf>(state, static_cast<std::size_t>(state.range(0)),
+                     [](Buf &b, const char *p, std::size_t n) { b.write(std::string_view(p, n)); });
 }
 
 template <class Buf>
 void memory_sputc(benchmark::State &state) {
-  const char *src = source();
-  for (auto _ : state) {
-    Buf b = make_memory_buf<Buf>();
-    for (std::size_t done = 0; done < memory_total; ++done)
-      b.sputc(src[done % (64 * kib)]);
-    benchmark::DoNotOptimize(b.size());
-  }
-  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(memory_total));
-  state.SetLabel(std::is_same_v<Buf, bytesio::bytes_buf> ? "baseline" : "");
+  memory_writes<Buf>(state, 1, [](Buf &b, const char *p, std::size_t) { b.sputc(*p); });
 }
 
 // ---- after the rollover -------------------------------------------------------------------
@@ -207,17 +194,20 @@ void file_read_spooled(benchmark::State &state) {
 
 } // namespace
 
-BENCHMARK(memory_sputn<bytesio::bytes_buf>)->Name("memory_sputn_64B/bytes_buf")->Arg(64);
-BENCHMARK(memory_sputn<bytesio::spooled_buf>)->Name("memory_sputn_64B/spooled_buf")->Arg(64);
-BENCHMARK(memory_write<bytesio::bytes_buf>)->Name("memory_write_4KiB/bytes_buf")->Arg(4096);
-BENCHMARK(memory_write<bytesio::spooled_buf>)->Name("memory_write_4KiB/spooled_buf")->Arg(4096);
-BENCHMARK(memory_sputc<bytesio::bytes_buf>)->Name("memory_sputc/bytes_buf");
-BENCHMARK(memory_sputc<bytesio::spooled_buf>)->Name("memory_sputc/spooled_buf");
-BENCHMARK(file_write_raw)->Name("file_write_4KiB/write(2)")->UseRealTime();
-BENCHMARK(file_write_spooled)->Name("file_write_4KiB/spooled_buf_write")->Arg(0)->UseRealTime();
-BENCHMARK(file_write_spooled)->Name("file_write_4KiB/spooled_buf_sputn")->Arg(1)->UseRealTime();
-BENCHMARK(file_read_raw)->Name("file_read_4KiB/read(2)")->UseRealTime();
-BENCHMARK(file_read_spooled)->Name("file_read_4KiB/spooled_buf_readinto")->Arg(0)->UseRealTime();
-BENCHMARK(file_read_spooled)->Name("file_read_4KiB/spooled_buf_sgetn")->Arg(1)->UseRealTime();
-
-BENCHMARK_MAIN();
+int main(int argc, char **argv) {
+  bench::rows()
+      .add("memory_sputn_64B/bytes_buf", memory_sputn<bytesio::bytes_buf>, bench::args({64}))
+      .add("memory_sputn_64B/spooled_buf", memory_sputn<bytesio::spooled_buf>, bench::args({64}))
+      .add("memory_write_4KiB/bytes_buf", memory_write<bytesio::bytes_buf>, bench::args({4096}))
+      .add("memory_write_4KiB/spooled_buf", memory_write<bytesio::spooled_buf>, bench::args({4096}))
+      .add("memory_sputc/bytes_buf", memory_sputc<bytesio::bytes_buf>)
+      .add("memory_sputc/spooled_buf", memory_sputc<bytesio::spooled_buf>);
+  bench::rows(bench::real_time)
+      .add("file_write_4KiB/write(2)", file_write_raw)
+      .add("file_write_4KiB/spooled_buf_write", file_write_spooled, bench::args({0}))
+      .add("file_write_4KiB/spooled_buf_sputn", file_write_spooled, bench::args({1}))
+      .add("file_read_4KiB/read(2)", file_read_raw)
+      .add("file_read_4KiB/spooled_buf_readinto", file_read_spooled, bench::args({0}))
+      .add("file_read_4KiB/spooled_buf_sgetn", file_read_spooled, bench::args({1}));
+  return bench::run_main(argc, argv);
+}

@@ -32,6 +32,9 @@
 #include <string>
 #include <vector>
 
+#include "support/data.hpp"
+#include "support/rows.hpp"
+
 namespace {
 
 constexpr std::size_t mib = std::size_t(1) << 20;
@@ -43,15 +46,7 @@ constexpr std::size_t byte_total = 64 * mib;
 constexpr std::size_t source_size = 64 * 1024;
 
 const char *source() {
-  static const std::vector<char> bytes = [] {
-    std::vector<char> v(source_size);
-    unsigned x = 12345;
-    for (char &c : v) {
-      x = x * 1103515245u + 12345u;
-      c = static_cast<char>(x >> 24);
-    }
-    return v;
-  }();
+  static const std::vector<char> bytes = bench::lcg_bytes(source_size, 12345);
   return bytes.data();
 }
 
@@ -133,78 +128,61 @@ void check_size(benchmark::State &state, std::size_t got, std::size_t want) {
     state.SkipWithError((std::string(Impl::name) + ": wrong size " + std::to_string(got)).c_str());
 }
 
-template <class Impl>
-void write_records(benchmark::State &state, std::size_t record) {
+// A fresh Impl per pass, created and destroyed in the timed region, takes
+// `total` bytes from write(its stream, the source); its size is checked.
+template <class Impl, class Write>
+void write_passes(benchmark::State &state, std::size_t total, Write write) {
   const char *src = source();
-  benchmark::DoNotOptimize(spanstream_impl::buffer().data()); // touched before timing
   std::size_t size = 0;
   for (auto _ : state) {
     Impl impl;
-    std::ostream &os = impl.stream();
-    for (std::size_t off = 0; off < write_total; off += record)
-      os.write(src + off % source_size, static_cast<std::streamsize>(record));
+    write(impl.stream(), src);
     size = impl.finish();
     benchmark::DoNotOptimize(size);
   }
-  check_size<Impl>(state, size, write_total);
-  set_bytes(state, write_total);
+  check_size<Impl>(state, size, total);
+  set_bytes(state, total);
   state.SetLabel(role_of(Impl::name));
 }
 
 template <class Impl>
+void write_records(benchmark::State &state, std::size_t record) {
+  benchmark::DoNotOptimize(spanstream_impl::buffer().data()); // touched before timing
+  write_passes<Impl>(state, write_total, [record](std::ostream &os, const char *src) {
+    for (std::size_t off = 0; off < write_total; off += record)
+      os.write(src + off % source_size, static_cast<std::streamsize>(record));
+  });
+}
+
+template <class Impl>
 void put_bytes(benchmark::State &state) {
-  const char *src = source();
-  std::size_t size = 0;
-  for (auto _ : state) {
-    Impl impl;
-    std::ostream &os = impl.stream();
+  write_passes<Impl>(state, byte_total, [](std::ostream &os, const char *src) {
     for (std::size_t off = 0; off < byte_total; ++off)
       os.put(src[off % source_size]);
-    size = impl.finish();
-    benchmark::DoNotOptimize(size);
-  }
-  check_size<Impl>(state, size, byte_total);
-  set_bytes(state, byte_total);
-  state.SetLabel(role_of(Impl::name));
+  });
 }
 
 // One byte at a time through the iterator: the streambuf's inline sputc path.
 template <class Impl>
 void iterator_bytes(benchmark::State &state) {
-  const char *src = source();
-  std::size_t size = 0;
-  for (auto _ : state) {
-    Impl impl;
-    std::ostreambuf_iterator<char> it(impl.stream());
+  write_passes<Impl>(state, byte_total, [](std::ostream &os, const char *src) {
+    std::ostreambuf_iterator<char> it(os);
     for (std::size_t off = 0; off < byte_total; ++off)
       *it++ = src[off % source_size];
-    size = impl.finish();
-    benchmark::DoNotOptimize(size);
-  }
-  check_size<Impl>(state, size, byte_total);
-  set_bytes(state, byte_total);
-  state.SetLabel(role_of(Impl::name));
+  });
 }
 
 // std::copy of 64-byte chunks: libstdc++ turns it into sputn.
 template <class Impl>
 void iterator_copy(benchmark::State &state) {
   constexpr std::size_t chunk = 64;
-  const char *src = source();
-  std::size_t size = 0;
-  for (auto _ : state) {
-    Impl impl;
-    std::ostreambuf_iterator<char> it(impl.stream());
+  write_passes<Impl>(state, write_total, [](std::ostream &os, const char *src) {
+    std::ostreambuf_iterator<char> it(os);
     for (std::size_t off = 0; off < write_total; off += chunk) {
       const char *p = src + off % source_size;
       it = std::copy(p, p + chunk, it);
     }
-    size = impl.finish();
-    benchmark::DoNotOptimize(size);
-  }
-  check_size<Impl>(state, size, write_total);
-  set_bytes(state, write_total);
-  state.SetLabel(role_of(Impl::name));
+  });
 }
 
 // The limit: memcpy into memory allocated and touched before the run.
@@ -288,10 +266,9 @@ bool read_loop(std::istream &is, char *rec, std::size_t record) {
 
 void register_reads(const char *workload, std::size_t record) {
   auto reg = [&](const char *name, auto read_all) {
-    benchmark::RegisterBenchmark(
-        (std::string(workload) + "/" + name).c_str(),
-        [=](benchmark::State &s) { read_records(s, name, record, read_all); })
-        ->Unit(benchmark::kMillisecond);
+    bench::rows(bench::milliseconds)
+        .add(std::string(workload) + "/" + name,
+             [=](benchmark::State &s) { read_records(s, name, record, read_all); });
   };
   reg("istringstream", [](char *rec, std::size_t n) {
     std::istringstream is(std::move(string_data())); // C++20: adopts, no copy
@@ -361,11 +338,11 @@ void extract(benchmark::State &state, std::size_t size, const char *name, Extrac
 }
 
 void register_extracts(std::size_t size, const char *suffix) {
+  const bench::rows rows(bench::manual_time, bench::microseconds, [size](bench::benchmark_ptr b) {
+    b->Iterations(size > 16 * mib ? 3 : 50);
+  });
   auto reg = [&](const char *workload, const char *name, auto fn) {
-    benchmark::RegisterBenchmark((std::string(workload) + suffix + "/" + name).c_str(), fn)
-        ->UseManualTime()
-        ->Iterations(size > 16 * mib ? 3 : 50)
-        ->Unit(benchmark::kMicrosecond);
+    rows.add(std::string(workload) + suffix + "/" + name, fn);
   };
   using vstream = boost::interprocess::basic_vectorstream<std::vector<char>>;
   using bstream = bytesio::bytes_stream;
@@ -406,44 +383,36 @@ void register_extracts(std::size_t size, const char *suffix) {
 
 template <class... Impls>
 void register_writers() {
-  auto each = [](const char *workload, auto fn_of) {
-    (benchmark::RegisterBenchmark((std::string(workload) + "/" + Impls::name).c_str(),
-                                  fn_of.template operator()<Impls>())
-         ->Unit(benchmark::kMillisecond),
-     ...);
-  };
+  const bench::rows ms(bench::milliseconds);
   for (const std::size_t record : {std::size_t(16), std::size_t(4096)}) {
     const std::string workload = record == 16 ? "write_16B" : "write_4KiB";
-    each(workload.c_str(), [record]<class I>() {
-      return [record](benchmark::State &s) { write_records<I>(s, record); };
+    ms.peers<Impls...>(workload, [record]<class I>(benchmark::State &s, std::type_identity<I>) {
+      write_records<I>(s, record);
     });
-    benchmark::RegisterBenchmark((workload + "/memcpy").c_str(), [record](benchmark::State &s) {
-      write_memcpy(s, record);
-    })->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark((workload + "/malloc_memcpy_fresh").c_str(),
-                                 [record](benchmark::State &s) { write_memcpy_fresh(s, record); })
-        ->Unit(benchmark::kMillisecond);
+    ms.add(workload + "/memcpy", [record](benchmark::State &s) {
+        write_memcpy(s, record);
+      }).add(workload + "/malloc_memcpy_fresh", [record](benchmark::State &s) {
+      write_memcpy_fresh(s, record);
+    });
   }
-  each("put_byte", []<class I>() { return [](benchmark::State &s) { put_bytes<I>(s); }; });
-  each("iterator_byte",
-       []<class I>() { return [](benchmark::State &s) { iterator_bytes<I>(s); }; });
-  each("iterator_copy_64B",
-       []<class I>() { return [](benchmark::State &s) { iterator_copy<I>(s); }; });
+  ms.peers<Impls...>("put_byte",
+                     []<class I>(benchmark::State &s, std::type_identity<I>) { put_bytes<I>(s); });
+  ms.peers<Impls...>("iterator_byte", []<class I>(benchmark::State &s, std::type_identity<I>) {
+    iterator_bytes<I>(s);
+  });
+  ms.peers<Impls...>("iterator_copy_64B", []<class I>(benchmark::State &s, std::type_identity<I>) {
+    iterator_copy<I>(s);
+  });
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    return 1;
   register_writers<ostringstream_impl, vectorstream_impl, back_insert_impl, spanstream_impl,
                    bytesio_impl, bytesio_vector_impl>();
   register_reads("read_16B", 16);
   register_reads("read_4KiB", 4096);
   register_extracts(mib, "_1MiB");
   register_extracts(64 * mib, "_64MiB");
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::run_main(argc, argv);
 }

@@ -2,7 +2,8 @@
 # Proves both ways of consuming bytesio with CMake work:
 #   1. build bytesio, `cmake --install` it into a temporary prefix, and build
 #      a project that calls find_package(bytesio REQUIRED) against it;
-#   2. build a project that pulls bytesio's source in with add_subdirectory.
+#   2. build a project that pulls bytesio's source in with add_subdirectory,
+#      with an empty build type, which bytesio must leave empty.
 # Each consumer program is then run and must succeed.
 # Usage: run.sh <bytesio source dir> <work dir> [C++ compiler]
 set -euo pipefail
@@ -15,7 +16,8 @@ rm -rf "$work"
 mkdir -p "$work"
 gen=()
 command -v ninja >/dev/null 2>&1 && gen=(-G Ninja)
-common=("${gen[@]}" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release)
+tools=("${gen[@]}" -DCMAKE_CXX_COMPILER="$cxx")
+common=("${tools[@]}" -DCMAKE_BUILD_TYPE=Release)
 
 echo "== install bytesio into $work/prefix"
 cmake -S "$src" -B "$work/bytesio" "${common[@]}" -DCMAKE_INSTALL_PREFIX="$work/prefix" \
@@ -37,9 +39,10 @@ if grep -q -- "-I$src/include" "$work/find_package/build.ninja" 2>/dev/null; the
 fi
 "$work/find_package/consumer"
 
-echo "== add_subdirectory(bytesio) consumer"
-cmake -S "$here/add_subdirectory" -B "$work/add_subdirectory" "${common[@]}" \
-  -DBYTESIO_SOURCE_DIR="$src" >/dev/null
+echo "== add_subdirectory(bytesio) consumer, empty build type"
+# Its CMakeLists fails the configuration if bytesio changed the build type.
+cmake -S "$here/add_subdirectory" -B "$work/add_subdirectory" "${tools[@]}" \
+  -DCMAKE_BUILD_TYPE= -DBYTESIO_SOURCE_DIR="$src" >/dev/null
 cmake --build "$work/add_subdirectory" -j 2
 "$work/add_subdirectory/consumer"
 
