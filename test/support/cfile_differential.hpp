@@ -250,7 +250,8 @@ std::string run_cfile_differential(Source &in, const cfile_setup &setup, std::si
     switch (op) {
     case 0:
     case 1: { // fwrite, mostly short, sometimes past any stdio buffer
-      const std::size_t n = (in.u8() & 7) == 0 ? in.u16() % 9000 : in.u8() % 40;
+      const std::size_t n =
+          (in.u8() & 7) == 0 ? std::size_t{in.u16()} % 9000 : std::size_t{in.u8()} % 40;
       const std::string data = dd::pattern(n, in.u8());
       d = both(
           "fwrite(" + std::to_string(n) + ")",
@@ -271,7 +272,8 @@ std::string run_cfile_differential(Source &in, const cfile_setup &setup, std::si
     }
     case 3:
     case 4: { // fread; the bytes are compared too
-      const std::size_t n = (in.u8() & 7) == 0 ? in.u16() % 9000 : in.u8() % 40;
+      const std::size_t n =
+          (in.u8() & 7) == 0 ? std::size_t{in.u16()} % 9000 : std::size_t{in.u8()} % 40;
       scratch_size = n;
       auto read_into = [&](std::string &out) {
         return [&out, n](std::FILE *f) {
@@ -425,14 +427,14 @@ std::string run_cfile_differential(Source &in, const cfile_setup &setup, std::si
 template <class Source>
 cfile_setup draw_cfile_setup(Source &in) {
   cfile_setup s;
-  s.mode = cfile_modes[in.u8() % 6];
+  s.mode = cfile_modes[std::size_t{in.u8()} % 6];
   s.buffering = static_cast<cfile_buffering>(in.u8() % 3);
   s.subject = static_cast<cfile_subject>(in.u8() % 3);
   const std::uint8_t size_kind = in.u8();
   s.initial_size = (size_kind & 3) == 0   ? 0
-                   : (size_kind & 3) == 1 ? in.u8() % 64
-                   : (size_kind & 3) == 2 ? in.u16() % 600
-                                          : in.u16() % 20000;
+                   : (size_kind & 3) == 1 ? std::size_t{in.u8()} % 64
+                   : (size_kind & 3) == 2 ? std::size_t{in.u16()} % 600
+                                          : std::size_t{in.u16()} % 20000;
   return s;
 }
 
