@@ -109,6 +109,7 @@ public:
    * A filter that decodes with `options`.
    * @param options alphabet, padding rule, whitespace skipping (the
    *        encoder-only `line_length` and `line_ending` are ignored).
+   * @throws std::bad_alloc
    */
   explicit base64_decoder(const base64_options &options = {})
       : filter_shell(engine_type(options), engine_type::buffer_size, "base64_decoder") {}

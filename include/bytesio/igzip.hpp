@@ -135,8 +135,9 @@ public:
    * Makes a compressor at an ISA-L compression level, on `threads` threads.
    *
    * Levels are ISA-L's, not zlib's: 0 (fastest, static Huffman tables), 1
-   * (the default: dynamic tables, about zlib level 1's ratio at four times
-   * its speed), 2 and 3 (slower, smaller).
+   * (the default: dynamic tables, about zlib level 1's ratio, several times
+   * its speed: see the README's Performance section), 2 and 3 (slower,
+   * smaller).
    *
    * @param level ISA-L level, 0 to 3.
    * @param threads 1 (the default): compress on the caller's thread; more:

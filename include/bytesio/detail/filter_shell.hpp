@@ -84,8 +84,10 @@ private:
  * an empty stream, in a direction the device can go; a close of the other
  * direction only reports a failure. `boost::iostreams::close(filter,
  * device)` closes `in`, then `out`: with a device that can both read and
- * write, a `close(out)` right after a `close(in)` that ended a stream is
- * taken for that pair's second half and ends nothing.
+ * write, a watching filter takes a `close(out)` right after a `close(in)`
+ * that ended a stream for that pair's second half, which ends nothing; a
+ * transforming filter's idle `close(out)` always ends an empty output
+ * stream (it writes output: an empty gzip member, say).
  *
  * Ending a stream: in output use a transforming engine is flushed to the
  * device (retried until a non-blocking device took all); then the engine's
@@ -179,6 +181,8 @@ private:
     sticky_failure failure;
   };
 
+  template <class Device, class Char>
+  std::streamsize run(Device &dev, Char *s, std::streamsize n);
   static void begin(state &st, mode m) noexcept;
   static void end(state &st, bool in) noexcept;
   template <class Sink>

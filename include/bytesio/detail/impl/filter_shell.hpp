@@ -69,26 +69,31 @@ void filter_shell<Engine>::end(state &st, bool in) noexcept {
 template <class Engine>
 template <class Source>
 std::streamsize filter_shell<Engine>::read(Source &src, char *s, std::streamsize n) {
-  state &st = *state_;
-  return st.failure.guard([&] {
-    begin(st, mode::reading);
-    if constexpr (transforms)
-      return transform_in(st, src, s, n);
-    else
-      return watch_in(st, src, s, n);
-  });
+  return run(src, s, n);
 }
 
 template <class Engine>
 template <class Sink>
 std::streamsize filter_shell<Engine>::write(Sink &snk, const char *s, std::streamsize n) {
+  return run(snk, s, n);
+}
+
+// `write` passes const bytes, `read` bytes to fill.
+template <class Engine>
+template <class Device, class Char>
+std::streamsize filter_shell<Engine>::run(Device &dev, Char *s, std::streamsize n) {
+  constexpr bool out = std::is_const_v<Char>;
   state &st = *state_;
   return st.failure.guard([&] {
-    begin(st, mode::writing);
-    if constexpr (transforms)
-      return transform_out(st, snk, s, n);
+    begin(st, out ? mode::writing : mode::reading);
+    if constexpr (transforms && out)
+      return transform_out(st, dev, s, n);
+    else if constexpr (transforms)
+      return transform_in(st, dev, s, n);
+    else if constexpr (out)
+      return watch_out(st, dev, s, n);
     else
-      return watch_out(st, snk, s, n);
+      return watch_in(st, dev, s, n);
   });
 }
 
@@ -101,8 +106,12 @@ void filter_shell<Engine>::close(Device &dev, std::ios_base::openmode which) {
   // filter ends an empty stream. boost::iostreams::close(filter, device,
   // in | out) closes `in`, then `out`: the device's type tells such a pair
   // apart where it can (a Sink has no input stream, a Source no output
-  // one); with a device that does both, an `out` right after a close(in)
-  // that ended a stream is taken for that pair's second half.
+  // one); with a device that does both, a watching filter takes an `out`
+  // right after a close(in) that ended a stream for that pair's second half
+  // (its empty stream would count twice). A transforming filter cannot tell
+  // that pair from an output chain used after an input chain, and an empty
+  // output stream is output (an empty gzip member, or the error that the
+  // input is empty), so its idle close(out) always ends one.
   using device_mode = typename boost::iostreams::mode_of<Device>::type;
   constexpr bool can_read = std::is_convertible_v<device_mode, boost::iostreams::input>;
   constexpr bool can_write = std::is_convertible_v<device_mode, boost::iostreams::output>;
@@ -111,7 +120,7 @@ void filter_shell<Engine>::close(Device &dev, std::ios_base::openmode which) {
     ends_stream = st.use == mode::reading || (st.use == mode::idle && can_read);
   else if (which == std::ios_base::out)
     ends_stream = st.use == mode::writing ||
-                  (st.use == mode::idle && can_write && !(can_read && st.ended_in));
+                  (st.use == mode::idle && can_write && (transforms || !(can_read && st.ended_in)));
   if (!ends_stream) {
     st.failure.rethrow_if_failed();
     return;
@@ -171,8 +180,8 @@ std::streamsize filter_shell<Engine>::transform_out(state &st, Sink &snk, const 
     st.engine.filter(next, last, out, buf_end, false);
     b.end = static_cast<std::size_t>(out - b.data.get());
   }
-  // Output does not wait in the filter for the next write.
-  hand_on(b, snk);
+  // What did not fill the buffer waits for the next write or the close, as
+  // in Boost's symmetric_filter: the sink sees large writes.
   return static_cast<std::streamsize>(next - s);
 }
 
