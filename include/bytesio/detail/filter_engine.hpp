@@ -4,7 +4,9 @@
 // The seam between the filter shell (filter_shell.hpp: the Boost.Iostreams
 // protocol, written once) and an engine (what one filter does to the bytes),
 // as concepts the shell static_asserts. Standard library only, so engines
-// compiled in src/ see no Boost.
+// compiled in src/ see no Boost, and code that is no Boost filter (a
+// seekable reader) can drive an engine directly. To add a filter: write an
+// engine, then a public class deriving from filter_shell<engine>.
 
 #include <concepts>
 #include <cstddef>

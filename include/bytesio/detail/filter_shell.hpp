@@ -89,6 +89,12 @@ private:
  * transforming filter's idle `close(out)` always ends an empty output
  * stream (it writes output: an empty gzip member, say).
  *
+ * Buffering: in output use a transforming engine's output waits in the
+ * shell's buffer until it is full or the stream ends (as in Boost's
+ * `symmetric_filter`), so the device sees large writes; in input use the
+ * buffer holds input and the engine writes straight into the reader's
+ * memory. A watching engine has no buffer: bytes pass where they are.
+ *
  * Ending a stream: in output use a transforming engine is flushed to the
  * device (retried until a non-blocking device took all); then the engine's
  * `finish()`; then, however that went, the engine's `close()` and the
