@@ -15,7 +15,7 @@
 // base64_decode_into into such a buffer, `x_codec` the codec's time over
 // its. base64_buffer_* push each filter with no size (the buffer it
 // declares) and with explicit sizes.
-#include "bytesio/base64.hpp"
+#include "bytesio/base64_filters.hpp"
 
 #include <benchmark/benchmark.h>
 #include <boost/iostreams/device/array.hpp>

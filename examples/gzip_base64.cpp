@@ -7,7 +7,7 @@
 // and the report is never held twice as a std::string. Two counter_filters
 // in the chain report the compressed size and the base64 lines on the way.
 
-#include <bytesio/base64.hpp>
+#include <bytesio/base64_filters.hpp>
 #include <bytesio/bytes_buf.hpp>
 #include <bytesio/filters.hpp>
 #include <bytesio/iostreams.hpp>

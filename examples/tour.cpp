@@ -3,7 +3,7 @@
 // `readme_snippets` test fails if the two drift apart.
 
 #include <bytesio.hpp>
-#include <bytesio/base64.hpp>
+#include <bytesio/base64_filters.hpp>
 #include <bytesio/iostreams.hpp>
 
 #include <boost/iostreams/copy.hpp>

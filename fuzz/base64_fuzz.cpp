@@ -7,7 +7,7 @@
 //     output side (write + close) and the input side (read + close): same
 //     bytes and same success as the one-shot functions.
 
-#include "bytesio/base64.hpp"
+#include "bytesio/base64_filters.hpp"
 
 #include "fuzz_common.hpp"
 

@@ -19,7 +19,7 @@
 //   byte 8       n = byte % 8 + 1 chunk sizes follow, u16 each: 1 + u16 % 4096
 //   the rest     the text to decode
 
-#include "bytesio/base64.hpp"
+#include "bytesio/base64_filters.hpp"
 #include "bytesio/bytes_buf.hpp"
 #include "bytesio/detail/igzip_engine.hpp"
 #include "bytesio/igzip.hpp"

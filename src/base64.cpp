@@ -1,12 +1,12 @@
-// The base64 codec: tables and the streaming cores behind base64_encode,
-// base64_decode, base64_encoder and base64_decoder.
+// The base64 codec: tables, the streaming cores and their filter engine
+// behind base64_encode, base64_decode, base64_encoder and base64_decoder.
 //
-// Built without Boost on purpose: the one-shot functions must not need it.
+// Standard library only: the one-shot functions must not need Boost.
 // On x86-64 with GCC or Clang, AVX2 kernels are picked at run time when the
 // CPU has AVX2; define BYTESIO_BASE64_NO_SIMD to build the scalar code only
 // (the tests run both ways).
-#define BYTESIO_NO_BOOST
 #include "bytesio/base64.hpp"
+#include "bytesio/detail/base64.hpp"
 #include "bytesio/detail/memory.hpp"
 
 #include <algorithm>
@@ -308,6 +308,25 @@ std::size_t base64_encoder_core::max_output(std::size_t n) const noexcept {
   return chars + (chars / line_length_ + 1) * line_ending_.size();
 }
 
+std::size_t base64_encoder_core::max_input(std::size_t room) const noexcept {
+  // The most characters, c, with c + (c / L + 1) * E <= room, for line
+  // length L and line ending size E: c = q * L + r with r < L.
+  std::size_t chars = room;
+  if (line_length_ != 0) {
+    const std::size_t e = line_ending_.size();
+    if (room < e)
+      return 0;
+    const std::size_t rest = room - e; // c + (c / L) * E <= rest
+    if (line_length_ <= rest) {
+      const std::size_t q = rest / (line_length_ + e);
+      chars = q * line_length_ + std::min(line_length_ - 1, rest - q * (line_length_ + e));
+    } else {
+      chars = rest;
+    }
+  }
+  return chars / 4 * 3 + 2 - pending_size_;
+}
+
 char *base64_encoder_core::put_wrapped(const char *s, std::size_t k, char *out) noexcept {
   while (k != 0) {
     const std::size_t room = line_length_ == 0 ? k : line_length_ - column_;
@@ -508,6 +527,68 @@ char *base64_decoder_core::finish(char *out) {
 
 } // namespace detail
 
+// --- the filter engine -----------------------------------------------------------
+
+namespace detail {
+
+template <class Core>
+char *base64_engine<Core>::carry_space(std::size_t n) {
+  if (large_.empty() && n <= sizeof small_)
+    return small_;
+  if (large_.size() < n)
+    large_.resize(n);
+  return large_.data();
+}
+
+template <class Core>
+bool base64_engine<Core>::filter(const char *&src, const char *src_end, char *&dst, char *dst_end,
+                                 bool flush) {
+  // Input per step through the carry: its worst case fits `small_` for the
+  // decoder and for the encoder unless lines are short with long endings.
+  constexpr std::size_t piece = 96;
+  for (;;) {
+    const char *const carry = large_.empty() ? small_ : large_.data();
+    const std::size_t k =
+        std::min(carry_end_ - carry_begin_, static_cast<std::size_t>(dst_end - dst));
+    if (k != 0) {
+      std::memcpy(dst, carry + carry_begin_, k);
+      dst += k;
+      carry_begin_ += k;
+    }
+    if (carry_begin_ != carry_end_)
+      return true;
+    if (finished_)
+      return false;
+    const std::size_t direct = std::min(static_cast<std::size_t>(src_end - src),
+                                        core_.max_input(static_cast<std::size_t>(dst_end - dst)));
+    if (direct != 0) {
+      dst = core_.process(src, direct, dst);
+      src += direct;
+    }
+    // A full destination still takes input into the carry until some output
+    // is waiting: the input may write nothing or be an error.
+    if (src == src_end && !flush)
+      return true;
+    carry_begin_ = 0;
+    carry_end_ = 0;
+    if (src != src_end) {
+      const std::size_t m = std::min(piece, static_cast<std::size_t>(src_end - src));
+      char *const c = carry_space(core_.max_output(m));
+      carry_end_ = static_cast<std::size_t>(core_.process(src, m, c) - c);
+      src += m;
+    } else {
+      char *const c = carry_space(core_.max_finish());
+      carry_end_ = static_cast<std::size_t>(core_.finish(c) - c);
+      finished_ = true;
+    }
+  }
+}
+
+template class base64_engine<base64_encoder_core>;
+template class base64_engine<base64_decoder_core>;
+
+} // namespace detail
+
 // --- sizes ---------------------------------------------------------------------
 
 namespace detail {
@@ -544,34 +625,18 @@ std::size_t decoded_size(std::string_view text, const base64_options &options) n
   return whole - pads;
 }
 
-// Decodes into [out, out + cap), cap = decoded_size(text) (or more). The
-// core writes up to 8 bytes of slack past its output, so it works
-// in place only while that fits; the last few groups go through a small
-// buffer.
+// Decodes into [out, out + cap), cap = decoded_size(text) (or more), with
+// the filter engine: the core writes up to 8 bytes of slack past its
+// output, which the engine keeps within the destination.
 std::size_t decode_bounded(std::string_view text, char *out, std::size_t cap,
                            const base64_options &options) {
-  base64_decoder_core core(options);
-  // The longest prefix whose worst case, core.max_output(k), fits in cap.
-  std::size_t k = cap >= 8 ? (cap - 8) / 3 * 4 : 0;
-  k = std::min(k, text.size());
-  char *end = core.process(text.data(), k, out);
-  constexpr std::size_t piece = 256;
-  char scratch[piece / 4 * 3 + 16];
-  const auto put = [&](const char *from, const char *to) {
-    const auto m = static_cast<std::size_t>(to - from);
-    if (m > cap - static_cast<std::size_t>(end - out))
-      // decoded_size() bounds what any input decodes to before its error.
-      throw_error(errc::invalid_argument, "base64_decode_into: output overflow (a bytesio bug)");
-    if (m != 0)
-      std::memcpy(end, from, m);
-    end += m;
-  };
-  for (std::size_t at = k; at < text.size(); at += piece) {
-    const std::size_t m = std::min(piece, text.size() - at);
-    put(scratch, core.process(text.data() + at, m, scratch));
-  }
-  put(scratch, core.finish(scratch));
-  return static_cast<std::size_t>(end - out);
+  base64_engine<base64_decoder_core> engine(options);
+  const char *src = text.data();
+  char *dst = out;
+  // decoded_size() bounds what any input decodes to before its error.
+  if (engine.filter(src, src + text.size(), dst, out + cap, true))
+    throw_error(errc::invalid_argument, "base64_decode_into: output overflow (a bytesio bug)");
+  return static_cast<std::size_t>(dst - out);
 }
 
 std::string to_str(std::size_t n) { return std::to_string(n); }

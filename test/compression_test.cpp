@@ -5,7 +5,7 @@
 
 #include "support/test_support.hpp"
 
-#include "bytesio/base64.hpp"
+#include "bytesio/base64_filters.hpp"
 
 #include <boost/iostreams/copy.hpp>
 #include <boost/iostreams/filter/bzip2.hpp>

@@ -1,4 +1,4 @@
-#include "bytesio/base64.hpp"
+#include "bytesio/base64_filters.hpp"
 #include "bytesio/igzip.hpp"
 
 #define BOOST_TEST_MODULE filter_differential

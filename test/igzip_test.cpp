@@ -3,7 +3,7 @@
 #define BOOST_TEST_MODULE igzip
 #include <boost/test/unit_test.hpp>
 
-#include "bytesio/base64.hpp"
+#include "bytesio/base64_filters.hpp"
 #include "bytesio/bytes_buf.hpp"
 #include "bytesio/bytes_stream.hpp"
 #include "bytesio/iostreams.hpp"

@@ -3,18 +3,14 @@
 
 /**
  * @file
- * base64 (RFC 4648) for bytesio: one-shot functions and Boost.Iostreams
- * filters that produce the same bytes.
+ * base64 (RFC 4648) for bytesio: the one-shot functions.
  *
- * Boost dependency. `base64_encode`, `base64_decode`, their `_into`
- * variants (into memory the caller has, no allocation), the size functions,
- * `base64_alphabet` and `base64_options` need only the standard library and
- * the compiled library `bytesio`. The filter classes `base64_encoder` and `base64_decoder` need
- * Boost.Iostreams' header-only concepts; they are declared when
- * `<boost/iostreams/categories.hpp>` can be included (`__has_include`) and
- * `BYTESIO_NO_BOOST` is not defined. `BYTESIO_BASE64_FILTERS` is then 1,
- * else 0. So a user without Boost includes this header and gets the one-shot
- * functions; nothing else changes.
+ * `base64_encode`, `base64_decode`, their `_into` variants (into memory the
+ * caller has, no allocation), the size functions, `base64_alphabet` and
+ * `base64_options` need only the standard library and the compiled library
+ * `bytesio`. The Boost.Iostreams filters `base64_encoder` and
+ * `base64_decoder`, which produce the same bytes, are in
+ * `<bytesio/base64_filters.hpp>`.
  *
  * Output format of the encoder (one-shot and filter alike):
  * - groups of 4 characters from the chosen alphabet; the final 1 or 2 bytes
@@ -48,15 +44,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-
-#if !defined(BYTESIO_NO_BOOST) && __has_include(<boost/iostreams/categories.hpp>)
-#define BYTESIO_BASE64_FILTERS 1
-#include <boost/iostreams/categories.hpp>
-#include <boost/iostreams/read.hpp>
-#include <boost/iostreams/write.hpp>
-#else
-#define BYTESIO_BASE64_FILTERS 0
-#endif
 
 namespace bytesio {
 
@@ -93,12 +80,6 @@ struct base64_options {
   /** Decoder: skip ' ', '\t', '\r', '\n' anywhere (MIME, PEM, `base64 -w`). */
   bool ignore_whitespace = false;
 };
-
-} // namespace bytesio
-
-#include "bytesio/detail/base64.hpp"
-
-namespace bytesio {
 
 /**
  * One-shot encode: the base64 text of `data`.
@@ -234,103 +215,6 @@ std::size_t base64_encode_into(std::span<const std::byte> data, std::span<char> 
 std::size_t base64_decode_into(std::string_view text, std::span<std::byte> out,
                                base64_options options = {});
 
-#if BYTESIO_BASE64_FILTERS
-
-/**
- * Boost.Iostreams filter that base64-encodes: dual-use (in a
- * `filtering_ostream` it encodes what is written, in a `filtering_istream` it
- * encodes what it reads from the next device), multichar, closable,
- * optimally buffered (asks the chain for 16 KiB buffers).
- *
- * Output is identical to `base64_encode(all input, options)` whatever the
- * chunk sizes. The final 1 or 2 bytes, their padding and the last line
- * ending are written when the filter is closed for output (`pop()`,
- * `reset()`, `close()` of the stream or chain, or the stream's destructor),
- * or when the next device reports end of input for reading. After a close
- * the filter starts afresh, so one object can encode several streams.
- *
- * The options are copied (`line_ending` included), so the caller's
- * `std::string_view` need not outlive the filter. Copyable, like every Boost
- * filter (the chain keeps a copy).
- *
- * Guarantees: `write` consumes all `n` characters unless the next device is
- * non-blocking and takes less, when it returns the count consumed and keeps
- * the encoded rest for the next call; `read` returns -1 at the end.
- *
- * Failures stick (DESIGN.md, "Sticky filter failures"). An exception from
- * the next device (a `bytes_device` over a buffer at its size limit throws
- * `size_limit`) or `std::bad_alloc` propagates and is remembered: every later
- * `write`, `read` and `close` throws that same exception object again,
- * without encoding anything or handing the device another byte, so bytes
- * that Boost's chain offers again after it swallowed the error in `sync()`
- * are never encoded twice. The close that ends the stream (`close(out)`
- * after writes, `close(in)` after reads; a chain's `close()`, `reset()` and
- * `pop()` make it) throws it one last time and returns the filter to its
- * fresh state: that is what "until the filter is reset for a new stream"
- * means. A `filtering_ostream` therefore reports the error from `reset()`,
- * `pop()` or `close()` at the latest, whatever its `exceptions()` are.
- * Each copy has its own state (failure included); the chain's copy is the
- * one that fails. A device pushed with a buffer (Boost's default) gets the
- * chain's last bytes in the `sync()` of Boost's close, which swallows what
- * the device throws before any filter sees it: push a device that may
- * refuse bytes unbuffered (`push(dev, 1)`).
- */
-class base64_encoder : public detail::base64_filter<detail::base64_encoder_core> {
-public:
-  /**
-   * A filter that encodes with `options`.
-   * @param options alphabet, padding, line wrapping (the decoder-only
-   *        `ignore_whitespace` is ignored).
-   * @throws std::bad_alloc (copying `line_ending`).
-   */
-  explicit base64_encoder(const base64_options &options = {})
-      : detail::base64_filter<detail::base64_encoder_core>(options) {}
-};
-
-/**
- * Boost.Iostreams filter that decodes base64 strictly: dual-use, multichar,
- * closable, optimally buffered.
- *
- * Output is identical to `base64_decode(all input, options)` whatever the
- * chunk sizes, and so are the errors: a malformed character throws
- * `std::ios_base::failure` with `code() == errc::invalid_base64` (message
- * with the byte offset from the start of the stream) from the `read` or
- * `write` that meets it; an incomplete final group (truncated input, missing
- * padding) or non-zero trailing bits throw when the filter is closed for
- * output or when the next device reports end of input. A `std::istream` or
- * `std::ostream` over the chain catches it, sets `badbit` and rethrows it
- * when `exceptions()` includes `badbit`. Two Boost.Iostreams habits to know:
- * an error met during `flush()` only sets `badbit` (Boost's `sync()`
- * swallows exceptions), and a `filtering_ostream`'s destructor swallows
- * every error: call `reset()`, `pop()` or `close()` to see it.
- *
- * Failures stick, as for `base64_encoder`: the first error (a malformed
- * character, the end of input, or an exception from the next device) is
- * thrown again, the same object, by every later `write`, `read` and
- * `close`, and nothing more is decoded or handed on, until the close that
- * ends the stream has thrown it one last time and reset the filter. So
- * through a `filtering_ostream` the error reaches the user from `reset()`,
- * `pop()` or `close()` at the latest, with the same code and message (the
- * same offset) as `base64_decode` and the `filtering_istream` direction,
- * however the chain buffered and re-offered the input. The bytes handed on
- * before the error are a prefix of the decoding of the input before the
- * offending character: whole groups, never a byte twice (basic guarantee).
- */
-class base64_decoder : public detail::base64_filter<detail::base64_decoder_core> {
-public:
-  /**
-   * A filter that decodes with `options`.
-   * @param options alphabet, padding rule, whitespace skipping (the
-   *        encoder-only `line_length` and `line_ending` are ignored).
-   */
-  explicit base64_decoder(const base64_options &options = {})
-      : detail::base64_filter<detail::base64_decoder_core>(options) {}
-};
-
-#endif // BYTESIO_BASE64_FILTERS
-
 } // namespace bytesio
-
-#include "bytesio/impl/base64.hpp"
 
 #endif // BYTESIO_BASE64_HPP

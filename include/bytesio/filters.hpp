@@ -32,7 +32,7 @@
  *   The bytes that leave are the bytes that entered, in order, for any
  *   chunking, with blocking and non-blocking devices alike.
  * - **Buffering.** They ask a chain for buffers of about 64 KiB
- *   (`optimally_buffered_tag`; `buffer_size` says why 16 bytes less), so a
+ *   (`optimally_buffered_tag`; `detail::watch_buffer_size` says why 16 bytes less), so a
  *   plain `push(filter)` is fast; Boost's default for a filter would be 128
  *   bytes. `push(filter, n)` overrides it.
  * - **What is counted.** The bytes that made it through: in output use,
@@ -97,241 +97,16 @@
  * the two is there (`bytesio::igzip` exists only with ISA-L).
  */
 
-#include "bytesio/detail/crc32.hpp"
-#include "bytesio/detail/sticky_failure.hpp"
-#include "bytesio/error.hpp"
+#include "bytesio/detail/filter_shell.hpp"
+#include "bytesio/detail/watchers.hpp"
 
-#include <boost/iostreams/categories.hpp>
 #include <boost/iostreams/pipeline.hpp>
 
-#include <algorithm>
-#include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <functional>
-#include <ios>
-#include <memory>
 #include <utility>
 
 namespace bytesio {
-namespace detail {
-
-/**
- * The one implementation of the three filters: Boost.Iostreams plumbing,
- * the stream protocol and the sticky failure around a `Watcher`, kept with
- * them in one state that the copies share.
- *
- * A Watcher has `start()` (noexcept: zero for a new stream),
- * `std::size_t step(std::size_t n)` (noexcept: how many of `n` bytes may
- * pass before it must see them), `observe(const char *s, std::size_t n)`
- * (noexcept: `n` bytes passed), `notify()` (may throw: act on what was
- * observed; the filter calls it once the bytes have reached the other side)
- * and `finish()` (may throw: the stream ended without a failure).
- */
-template <class Watcher>
-class watching_filter {
-public:
-  /** The character type of the filter: bytes as `char`. */
-  using char_type = char;
-
-  /** Boost.Iostreams category: dual-use multichar filter, closable, optimally buffered. */
-  struct category : boost::iostreams::dual_use,
-                    boost::iostreams::filter_tag,
-                    boost::iostreams::multichar_tag,
-                    boost::iostreams::closable_tag,
-                    boost::iostreams::optimally_buffered_tag {};
-
-  /**
-   * The buffer size asked of a chain: 64 KiB less 16 bytes.
-   *
-   * Why not 64 KiB: a chain allocates this buffer and the next link's
-   * (64 KiB for a `bytes_device`) from the heap, in steady state back to
-   * back, so the second starts 64 KiB + 16 bytes after the first; glibc's
-   * `memcpy` (`rep movsb`) on AMD Zen 3 copies at a twentieth of its speed
-   * when the destination lies 16 bytes past a multiple of 4 KiB from the
-   * source, and that copy (this buffer into the next) is the one every
-   * `write` makes. 16 bytes less puts the two 4 KiB-aligned to each other;
-   * measured on a 256 MiB chain into a `bytes_device` with a `crc32_filter`:
-   * 0.34x of the chain without the filter at 64 KiB, 0.65x with this size
-   * (bench/filters_bench).
-   */
-  static constexpr std::streamsize buffer_size = 64 * 1024 - 16;
-
-  /** Copies share the state (cheap). */
-  watching_filter(const watching_filter &) = default;
-  /** Shares `other`'s state from now on. */
-  watching_filter &operator=(const watching_filter &) = default;
-  ~watching_filter() = default;
-
-  /** The buffer size Boost's chain gives this filter by default. */
-  std::streamsize optimal_buffer_size() const noexcept { return buffer_size; }
-
-  /**
-   * Input use: reads up to `n` bytes from `src` into `s`, observes them.
-   * @return the count (0 if a non-blocking `src` has nothing now, or the
-   *         progress filter stops at a multiple of `every`), -1 at the end.
-   * @throws whatever `src` throws; the progress callback's exception; the
-   *         stored failure. Counts nothing of a call that throws.
-   */
-  template <class Source>
-  std::streamsize read(Source &src, char *s, std::streamsize n);
-
-  /**
-   * Output use: hands `s[0, n)` to `snk` and observes what it accepted.
-   * @return the count accepted (`n` unless a non-blocking `snk` took less).
-   * @throws whatever `snk` throws; the progress callback's exception; the
-   *         stored failure.
-   */
-  template <class Sink>
-  std::streamsize write(Sink &snk, const char *s, std::streamsize n);
-
-  /**
-   * Ends the stream if `which` is the direction in use (see the file
-   * comment); any other close only reports a stored failure. Never touches
-   * `dev`: nothing is pending.
-   * @throws the stored failure (the ending close clears it); the progress
-   *         callback's exception (not stored).
-   */
-  template <class Device>
-  void close(Device &dev, std::ios_base::openmode which);
-
-protected:
-  /** A filter with a fresh state whose watcher is made from `args`. @throws std::bad_alloc */
-  template <class... Args>
-  explicit watching_filter(std::in_place_t, Args &&...args)
-      : state_(std::make_shared<state>(std::forward<Args>(args)...)) {}
-
-  /** The watcher the copies share. */
-  const Watcher &watcher() const noexcept { return state_->watcher; }
-
-private:
-  enum class mode : unsigned char { idle, reading, writing };
-
-  struct state {
-    template <class... Args>
-    explicit state(Args &&...args) : watcher(std::forward<Args>(args)...) {}
-
-    Watcher watcher;
-    mode use = mode::idle;
-    bool ended_in = false; // idle since a close(in) ended a stream
-    sticky_failure failure;
-  };
-
-  static void begin(state &st, mode m) noexcept;
-
-  std::shared_ptr<state> state_;
-};
-
-/** crc32_filter's watcher: the running CRC. */
-struct crc32_watcher {
-  std::uint32_t crc = 0;
-
-  void start() noexcept { crc = 0; }
-  std::size_t step(std::size_t n) const noexcept { return n; }
-  void observe(const char *s, std::size_t n) noexcept { crc = crc32_update(crc, s, n); }
-  void notify() noexcept {}
-  void finish() noexcept {}
-};
-
-/**
- * The number of '\n' bytes in `s[0, n)`, by a loop that compilers
- * vectorize: 64 byte-wide counters, each taking at most 255 blocks before
- * they are added up (12 to 40 GB/s with g++ 12 and clang 14 at -O2/-O3,
- * where `std::count` runs at 1.5 to 4). Not inlined: inlined into a caller,
- * g++ -O2 stopped vectorizing it (1.3 GB/s).
- */
-[[gnu::noinline]] inline std::uint64_t count_newlines_dense(const char *s, std::size_t n) noexcept {
-  constexpr std::size_t width = 64;
-  std::uint64_t total = 0;
-  while (n >= width) {
-    const std::size_t blocks = std::min<std::size_t>(n / width, 255);
-    unsigned char lanes[width] = {};
-    for (std::size_t j = 0; j < blocks; ++j, s += width)
-      for (std::size_t i = 0; i < width; ++i)
-        lanes[i] = static_cast<unsigned char>(lanes[i] + (s[i] == '\n'));
-    for (const unsigned char c : lanes)
-      total += c;
-    n -= blocks * width;
-  }
-  for (std::size_t i = 0; i < n; ++i)
-    total += s[i] == '\n';
-  return total;
-}
-
-/**
- * The number of '\n' bytes in `s[0, n)`.
- *
- * memchr skips long lines at memory speed; where lines turn out shorter
- * than 256 bytes on average, one memchr call per line (some 10 ns) costs
- * more than counting every byte, which takes over for the rest.
- */
-inline std::uint64_t count_newlines(const char *s, std::size_t n) noexcept {
-  std::uint64_t lines = 0;
-  const char *p = s;
-  const char *const end = s + n;
-  while (p != end) {
-    const void *q = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-    if (q == nullptr)
-      break;
-    p = static_cast<const char *>(q) + 1;
-    ++lines;
-    if (lines % 16 == 0 && static_cast<std::uint64_t>(p - s) < lines * 256)
-      return lines + count_newlines_dense(p, static_cast<std::size_t>(end - p));
-  }
-  return lines;
-}
-
-/** counter_filter's watcher: 64-bit byte and line counts. */
-struct counter_watcher {
-  std::uint64_t bytes = 0;
-  std::uint64_t lines = 0;
-
-  void start() noexcept { bytes = lines = 0; }
-  std::size_t step(std::size_t n) const noexcept { return n; }
-  void observe(const char *s, std::size_t n) noexcept {
-    bytes += n;
-    lines += count_newlines(s, n);
-  }
-  void notify() noexcept {}
-  void finish() noexcept {}
-};
-
-/**
- * progress_filter's watcher. Bytes pass in steps that stop at each multiple
- * of `every`, so the callback sees exact multiples whatever the chunking.
- */
-struct progress_watcher {
-  progress_watcher(std::function<void(std::uint64_t)> &&f, std::uint64_t n);
-
-  std::function<void(std::uint64_t)> callback;
-  std::uint64_t every;
-  std::uint64_t bytes = 0;
-  std::uint64_t next; // the next multiple of `every` to report (every == 0: none)
-  bool due = false;   // `next` was reached and not reported yet
-
-  void start() noexcept {
-    bytes = 0;
-    next = every;
-    due = false;
-  }
-  std::size_t step(std::size_t n) const noexcept {
-    return every == 0 ? n : static_cast<std::size_t>(std::min<std::uint64_t>(n, next - bytes));
-  }
-  void observe(const char *, std::size_t n) noexcept {
-    bytes += n;
-    due = every != 0 && bytes == next;
-  }
-  void notify() {
-    if (!due)
-      return;
-    due = false;
-    next += every;
-    callback(bytes);
-  }
-  void finish() { callback(bytes); }
-};
-
-} // namespace detail
 
 /**
  * A pass-through filter that computes the CRC-32 of the bytes that pass.
@@ -343,25 +118,21 @@ struct progress_watcher {
  * Everything else (directions, what copies share, when the value resets,
  * sticky failures) is in the file comment.
  *
- * Speed, measured by bench/filters_bench on one AMD EPYC (Zen 3) core:
- * ISA-L's CRC runs at about 10.5 GB/s from cache, 3.8x zlib 1.2.13's;
- * `detail::crc32_update` costs nothing over calling ISA-L directly (1.00x).
- * A chain into a `bytes_device` moves some 3.7 GB/s, so the CRC (bound by
- * the carry-less multiplier: ISA-L's AVX-512 loop is not available there)
- * and the copy into this filter's buffer take it to about 0.65x of the same
- * chain without the filter; a filter that only passes bytes on costs 0.88x.
- * Link `bytesio::filters`.
+ * The CRC is computed by ISA-L's carry-less multiplication where the build
+ * found ISA-L, else by zlib (the file comment says how); bench/filters_bench
+ * and the README's Performance section give the speeds. Link
+ * `bytesio::filters`.
  */
-class crc32_filter : public detail::watching_filter<detail::crc32_watcher> {
+class crc32_filter : public detail::filter_shell<detail::crc32_watcher> {
 public:
   /** A filter with CRC 0 and a state of its own. @throws std::bad_alloc */
-  crc32_filter() : watching_filter(std::in_place) {}
+  crc32_filter() : filter_shell(detail::crc32_watcher{}) {}
 
   /**
    * The CRC-32 of the bytes that passed in the current stream, or in the
    * last one ended if none has started since.
    */
-  std::uint32_t value() const noexcept { return watcher().crc; }
+  std::uint32_t value() const noexcept { return engine().crc; }
 };
 
 /**
@@ -371,19 +142,19 @@ public:
  * without '\n' is not counted; "\r\n" counts once). The counts of one
  * stream are exact up to 2^64 - 1. Everything else is in the file comment.
  */
-class counter_filter : public detail::watching_filter<detail::counter_watcher> {
+class counter_filter : public detail::filter_shell<detail::counter_watcher> {
 public:
   /** A filter with zero counts and a state of its own. @throws std::bad_alloc */
-  counter_filter() : watching_filter(std::in_place) {}
+  counter_filter() : filter_shell(detail::counter_watcher{}) {}
 
   /**
    * The bytes that passed in the current stream, or in the last one ended
    * if none has started since.
    */
-  std::uint64_t bytes() const noexcept { return watcher().bytes; }
+  std::uint64_t bytes() const noexcept { return engine().bytes; }
 
   /** The '\n' bytes among them. */
-  std::uint64_t lines() const noexcept { return watcher().lines; }
+  std::uint64_t lines() const noexcept { return engine().lines; }
 };
 
 /**
@@ -411,7 +182,7 @@ public:
  * `every == 0` reports only at the end. Copies share the callback and the
  * count (the file comment says what else they share).
  */
-class progress_filter : public detail::watching_filter<detail::progress_watcher> {
+class progress_filter : public detail::filter_shell<detail::progress_watcher> {
 public:
   /**
    * A filter that reports to `f` every `every` bytes and at the end.
@@ -424,16 +195,16 @@ public:
    */
   explicit progress_filter(std::function<void(std::uint64_t bytes_so_far)> f,
                            std::uint64_t every = 1 << 20)
-      : watching_filter(std::in_place, std::move(f), every) {}
+      : filter_shell(detail::progress_watcher(std::move(f), every)) {}
 
   /**
    * The bytes that passed in the current stream, or in the last one ended
    * if none has started since.
    */
-  std::uint64_t bytes() const noexcept { return watcher().bytes; }
+  std::uint64_t bytes() const noexcept { return engine().bytes; }
 
   /** The reporting interval given at construction. */
-  std::uint64_t every() const noexcept { return watcher().every; }
+  std::uint64_t every() const noexcept { return engine().every; }
 };
 
 BOOST_IOSTREAMS_PIPABLE(crc32_filter, 0)
@@ -441,7 +212,5 @@ BOOST_IOSTREAMS_PIPABLE(counter_filter, 0)
 BOOST_IOSTREAMS_PIPABLE(progress_filter, 0)
 
 } // namespace bytesio
-
-#include "bytesio/impl/filters.hpp"
 
 #endif // BYTESIO_FILTERS_HPP

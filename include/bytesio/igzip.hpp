@@ -39,129 +39,35 @@
  * check the device's own state afterwards.
  */
 
+#include "bytesio/detail/filter_shell.hpp"
 #include "bytesio/detail/igzip_engine.hpp"
-#include "bytesio/detail/sticky_failure.hpp"
-#include "bytesio/error.hpp"
 
-#include <boost/iostreams/categories.hpp>
 #include <boost/iostreams/pipeline.hpp>
 
 #include <cstddef>
 #include <ios>
-#include <memory>
 
 namespace bytesio {
 namespace detail {
 
 /**
- * What igzip_compressor and igzip_decompressor share: the Boost.Iostreams
- * category, the one internal buffer, `read`/`write`/`close` around an ISA-L
- * engine (a SymmetricFilter: see igzip_engine.hpp), the dual-use close
- * protocol and the sticky failure.
+ * What igzip_compressor and igzip_decompressor share: the filter shell
+ * around an ISA-L engine, and the default size of its buffer.
  *
- * Copies share one state (a chain keeps a copy of what is pushed, as with
- * Boost's own filters); use one copy at a time.
- *
- * The buffer holds, in output use, engine output not yet handed on; in
- * input use, input not yet given to the engine:
- *
- *     buf            begin          end              buf + size
- *     |  handed on   |  pending     |  free           |
- *
- * In output use `begin` is always 0 (a partial write moves the rest down).
+ * `optimal_buffer_size()`, the buffer a chain gives the filter when `push`
+ * names no size (Boost's own default for a filter, 128 bytes, is slow for
+ * ISA-L), is what bench/igzip_bench measured fastest: 256 KiB for a
+ * one-thread compressor, 64 KiB for a compressor with threads and for the
+ * decompressor.
  */
 template <class Engine>
-class igzip_filter {
+class igzip_filter : public filter_shell<Engine> {
 public:
-  /** The character type of the filter: bytes as `char`. */
-  using char_type = char;
-
-  /** Boost.Iostreams category: dual-use multichar filter, closable, optimally buffered. */
-  struct category : boost::iostreams::dual_use,
-                    boost::iostreams::filter_tag,
-                    boost::iostreams::multichar_tag,
-                    boost::iostreams::closable_tag,
-                    boost::iostreams::optimally_buffered_tag {};
-
   /** Size of the internal buffer when none is given: 64 KiB. */
   static constexpr std::streamsize default_buffer_size = 64 * 1024;
 
-  /**
-   * The buffer a chain gives this filter when `push` names no size (Boost's
-   * `optimal_buffer_size`; its own default for a filter is 128 bytes, which
-   * halves ISA-L's speed): the size that measured fastest, 256 KiB for a
-   * one-thread compressor, 64 KiB for a compressor with threads and for
-   * the decompressor.
-   */
-  std::streamsize optimal_buffer_size() const noexcept {
-    return static_cast<std::streamsize>(state_->engine.optimal_buffer_size());
-  }
-
-  /**
-   * Input use: reads from `src` and returns up to `n` converted bytes.
-   * @return the byte count (0 only if a non-blocking `src` has nothing now),
-   *         or -1 at the end of the output.
-   * @throws what the engine throws for bad input; whatever `src` throws;
-   *         the stored failure (see the file comment).
-   */
-  template <class Source>
-  std::streamsize read(Source &src, char *s, std::streamsize n);
-
-  /**
-   * Output use: converts `s[0, n)`, writing to `snk` as the buffer fills.
-   * @return the count of bytes of `s` consumed (all of them unless a
-   *         non-blocking `snk` stops accepting).
-   * @throws what the engine throws for bad input; whatever `snk` throws;
-   *         the stored failure.
-   */
-  template <class Sink>
-  std::streamsize write(Sink &snk, const char *s, std::streamsize n);
-
-  /**
-   * Ends a use. The close of the direction in use ends the stream: with
-   * `out` (after writes, or on a filter never used) it finishes the output
-   * and writes the rest to `dev`; then, even if it threw, the filter is
-   * fresh. A close of the other direction changes nothing.
-   * @throws the stored failure (the closing call clears it); what the
-   *         engine throws at the end of input; whatever `dev` throws.
-   */
-  template <class Device>
-  void close(Device &dev, std::ios_base::openmode which);
-
 protected:
-  /**
-   * A filter around `engine` with a buffer of `buffer_size` bytes.
-   * @throws std::ios_base::failure with `errc::invalid_argument` if
-   *         `buffer_size <= 0` (the message names `who`); std::bad_alloc.
-   */
-  igzip_filter(Engine engine, std::streamsize buffer_size, const char *who);
-
-  /** The engine every copy shares. */
-  const Engine &engine() const noexcept { return state_->engine; }
-
-private:
-  enum class mode : unsigned char { idle, reading, writing };
-
-  struct state {
-    state(Engine &&e, std::size_t n);
-    void reset() noexcept;
-
-    Engine engine;
-    std::unique_ptr<char[]> buf;
-    std::size_t size;
-    std::size_t begin = 0;
-    std::size_t end = 0;
-    mode use = mode::idle;
-    bool eof = false; // input use: the source reported its end
-    sticky_failure failure;
-  };
-
-  template <class Sink>
-  static bool flush(state &st, Sink &snk);
-  template <class Sink>
-  static void finish(state &st, Sink &snk);
-
-  std::shared_ptr<state> state_;
+  using filter_shell<Engine>::filter_shell;
 };
 
 } // namespace detail
@@ -195,8 +101,8 @@ private:
  * of the blocks are combined in order. The member's bytes depend only on the
  * input and the level: **identical for any chunking of the input, either
  * direction and any `threads >= 2`** (not the same bytes as one thread
- * writes, but within a fraction of a percent of its size). On two cores,
- * two threads compress about twice as fast as one. Threads belong to the
+ * writes, but within a fraction of a percent of its size); the README's
+ * Performance section gives the speed-up. Threads belong to the
  * filter (to the state its copies share): none until the input passes one
  * block (a smaller member is compressed on the caller's thread), so a copied
  * or unused filter starts none; they are joined by the close that ends the
@@ -229,8 +135,9 @@ public:
    * Makes a compressor at an ISA-L compression level, on `threads` threads.
    *
    * Levels are ISA-L's, not zlib's: 0 (fastest, static Huffman tables), 1
-   * (the default: dynamic tables, about zlib level 1's ratio at four times
-   * its speed), 2 and 3 (slower, smaller).
+   * (the default: dynamic tables, about zlib level 1's ratio, several times
+   * its speed: see the README's Performance section), 2 and 3 (slower,
+   * smaller).
    *
    * @param level ISA-L level, 0 to 3.
    * @param threads 1 (the default): compress on the caller's thread; more:
@@ -336,7 +243,5 @@ BOOST_IOSTREAMS_PIPABLE(igzip_compressor, 0)
 BOOST_IOSTREAMS_PIPABLE(igzip_decompressor, 0)
 
 } // namespace bytesio
-
-#include "bytesio/impl/igzip.hpp"
 
 #endif // BYTESIO_IGZIP_HPP

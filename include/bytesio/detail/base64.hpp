@@ -1,11 +1,10 @@
 #ifndef BYTESIO_DETAIL_BASE64_HPP
 #define BYTESIO_DETAIL_BASE64_HPP
 
-// Internals of base64.hpp: the streaming codec cores (compiled in
-// src/base64.cpp) and the Boost.Iostreams filter skeleton shared by
-// base64_encoder and base64_decoder. Include <bytesio/base64.hpp> instead.
+// Internals of base64.hpp and base64_filters.hpp: the streaming codec cores
+// and their filter engine, compiled in src/base64.cpp. Standard library only.
 
-#include "bytesio/detail/sticky_failure.hpp"
+#include "bytesio/detail/filter_engine.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +33,9 @@ public:
 
   /** Upper bound of the characters `process(in, n, out)` writes. */
   std::size_t max_output(std::size_t n) const noexcept;
+
+  /** The most input whose `max_output` fits `room` characters. */
+  std::size_t max_input(std::size_t room) const noexcept;
 
   /** Encodes all of `in[0, n)`; returns the end of what was written at `out`. */
   char *process(const char *in, std::size_t n, char *out) noexcept;
@@ -81,6 +83,11 @@ public:
    */
   std::size_t max_output(std::size_t n) const noexcept { return (n + 3) / 4 * 3 + 8; }
 
+  /** The most input whose `max_output` fits `room` bytes. */
+  std::size_t max_input(std::size_t room) const noexcept {
+    return room < 8 ? 0 : (room - 8) / 3 * 4;
+  }
+
   /** Decodes all of `in[0, n)`; returns the end of what was written at `out`. */
   char *process(const char *in, std::size_t n, char *out);
 
@@ -114,73 +121,56 @@ private:
   bool ignore_whitespace_;
 };
 
-#if BYTESIO_BASE64_FILTERS
-
 /**
- * The Boost.Iostreams side of base64_encoder/base64_decoder: buffering
- * between the chain and a codec core, and the dual-use close protocol.
+ * A codec core as a transforming engine of the filter shell (the
+ * SymmetricFilter shape of filter_engine.hpp): what base64_encoder and
+ * base64_decoder run, and what base64_decode_into decodes with.
  *
- * The filter remembers which of `read`/`write` it has seen and ends the
- * stream only on the matching close (`boost::iostreams::close(f, dev)`
- * closes both directions). Its first failure sticks (`failure_`, see
- * sticky_failure.hpp) until that close has thrown it.
- *
- * Buffer layout (`out_` holds converted bytes not yet handed on):
- *
- *     out_.data()      pos_            end_               out_.size()
- *     |  already given |  pending      |  free             |
+ * The core writes straight into the destination as much input as the
+ * destination holds in the worst case (`max_input`); the rest goes through
+ * a small carry a piece at a time, so any destination size works, one byte
+ * included. Copyable: each copy of a filter has its own state.
  */
 template <class Core>
-class base64_filter {
+class base64_engine {
 public:
-  using char_type = char;
-  struct category : boost::iostreams::dual_use,
-                    boost::iostreams::filter_tag,
-                    boost::iostreams::multichar_tag,
-                    boost::iostreams::closable_tag,
-                    boost::iostreams::optimally_buffered_tag {};
+  /** Each copy of the filter has its own state. */
+  static constexpr filter_engine_options options{};
 
-  /** The buffer size the chain should give this filter. */
-  std::streamsize optimal_buffer_size() const noexcept { return chunk; }
+  /** The buffer the filters use and ask of a chain. */
+  static constexpr std::streamsize buffer_size = 16384;
 
-  /** Converts what `src` supplies into `s[0, n)`; -1 at the end. Sticky on failure. */
-  template <class Source>
-  std::streamsize read(Source &src, char *s, std::streamsize n);
-
-  /** Converts `s[0, n)` and hands it to `snk`; returns the count consumed. Sticky on failure. */
-  template <class Sink>
-  std::streamsize write(Sink &snk, const char *s, std::streamsize n);
+  explicit base64_engine(const base64_options &o) : core_(o) {}
 
   /**
-   * Finishes (output side) or drops (input side) the stream; then resets.
-   * Throws the stored failure first, if any.
+   * Converts `[src, src_end)` into `[dst, dst_end)`; with `flush`, ends the
+   * stream. @return false once the stream ended and all its output is out.
+   * @throws what the core throws (the decoder: `invalid_base64`); std::bad_alloc.
    */
-  template <class Device>
-  void close(Device &dev, std::ios_base::openmode which);
+  bool filter(const char *&src, const char *src_end, char *&dst, char *dst_end, bool flush);
 
-protected:
-  explicit base64_filter(const base64_options &options) : core_(options) {}
+  /** Forgets the stream. */
+  void close() noexcept {
+    core_.reset();
+    carry_begin_ = carry_end_ = 0;
+    finished_ = false;
+  }
+
+  std::size_t optimal_buffer_size() const noexcept { return static_cast<std::size_t>(buffer_size); }
 
 private:
-  static constexpr std::size_t chunk = 16384;
-  enum class mode : unsigned char { idle, reading, writing };
-
-  template <class Sink>
-  bool flush(Sink &snk);
-  void reserve_out(std::size_t n);
-  void reset() noexcept;
+  char *carry_space(std::size_t n);
 
   Core core_;
-  std::vector<char> out_;
-  std::vector<char> in_;
-  std::size_t pos_ = 0;
-  std::size_t end_ = 0;
-  mode mode_ = mode::idle;
-  bool eof_ = false;
-  sticky_failure failure_;
+  char small_[256];         // the carry, unless a long line ending needs more
+  std::vector<char> large_; // the carry once it did
+  std::size_t carry_begin_ = 0;
+  std::size_t carry_end_ = 0;
+  bool finished_ = false; // the core's `finish` ran
 };
 
-#endif // BYTESIO_BASE64_FILTERS
+extern template class base64_engine<base64_encoder_core>;
+extern template class base64_engine<base64_decoder_core>;
 
 } // namespace detail
 } // namespace bytesio

@@ -1,9 +1,12 @@
 #ifndef BYTESIO_DETAIL_IGZIP_ENGINE_HPP
 #define BYTESIO_DETAIL_IGZIP_ENGINE_HPP
 
-// The compiled halves of igzip_compressor / igzip_decompressor. This header
+// The compiled halves of igzip_compressor / igzip_decompressor: their
+// engines for the filter shell (filter_engine.hpp). This header
 // needs neither Boost nor ISA-L: the ISA-L state lives behind a pointer in
 // src/igzip.cpp, so only the bytesio_igzip library sees <isa-l/igzip_lib.h>.
+
+#include "bytesio/detail/filter_engine.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -13,7 +16,7 @@ namespace bytesio::detail {
 class parallel_deflate; // src/detail/parallel_deflate.hpp
 
 /**
- * A Boost.Iostreams SymmetricFilter that deflates into gzip with ISA-L.
+ * A SymmetricFilter (`symmetric_engine`) that deflates into gzip with ISA-L.
  *
  * `filter()` consumes from `[src_begin, src_end)` and writes to
  * `[dest_begin, dest_end)`, advancing both; with `flush` set it finishes the
@@ -33,6 +36,8 @@ class parallel_deflate; // src/detail/parallel_deflate.hpp
 class igzip_deflate_engine {
 public:
   using char_type = char;
+  /** Copies of the filter share the engine, as Boost's filters do. */
+  static constexpr filter_engine_options options{.shared = true};
 
   /** Input bytes per block with more than one thread, unless given. */
   static constexpr std::size_t block_size = std::size_t{256} << 10;
@@ -95,7 +100,7 @@ private:
 };
 
 /**
- * A Boost.Iostreams SymmetricFilter that inflates gzip with ISA-L and checks
+ * A SymmetricFilter (`symmetric_engine`) that inflates gzip with ISA-L and checks
  * every byte around the deflate data itself (header fields, CRC-32, ISIZE,
  * member boundaries).
  *
@@ -107,6 +112,8 @@ private:
 class igzip_inflate_engine {
 public:
   using char_type = char;
+  /** Copies of the filter share the engine, as Boost's filters do. */
+  static constexpr filter_engine_options options{.shared = true};
 
   /** Allocates the ISA-L inflate state. @throws std::bad_alloc */
   igzip_inflate_engine();

@@ -2,7 +2,7 @@
 #define BYTESIO_DETAIL_STICKY_FAILURE_HPP
 
 // The "sticky filter failures" rule of DESIGN.md, written once for every
-// bytesio filter (base64, igzip, and the watching filters that come later).
+// bytesio filter; the filter shell (filter_shell.hpp) is its one user.
 //
 // Why a filter needs it: Boost.Iostreams' chain swallows what a filter throws
 // from `write` during `sync()` (flush, and the sync before every close), then
@@ -10,8 +10,8 @@
 // no failed state would decode those bytes twice, count their offsets twice,
 // or forget the error and finish the stream as if nothing had happened.
 //
-// The protocol, for a filter that holds one `sticky_failure` next to the rest
-// of its per-stream state:
+// The protocol, as the shell runs it, holding one `sticky_failure` next to
+// the rest of its per-stream state:
 //
 //     read / write:       return failure_.guard([&] { ... the work ... });
 //     the closing call:   failure_.close([&] { ... finish the stream ... });
@@ -19,8 +19,9 @@
 //     any other close:    failure_.rethrow_if_failed();
 //
 // "The closing call" is the close that ends the stream in the direction the
-// filter was used in: `close(sink, out)` after writes (or on a filter never
-// used, which is an empty output stream), `close(source, in)` after reads.
+// filter was used in: `close(sink, out)` after writes, `close(source, in)`
+// after reads (or, with nothing read or written, the close of an empty
+// stream: the shell's class comment has the rule).
 // Boost's chains, `compose` and `copy` make exactly that call once per
 // stream, whatever threw before; so the first failure is thrown by the call
 // that met it, by every later `read`/`write`, by a `close` of the other
