@@ -220,8 +220,12 @@ BOOST_AUTO_TEST_CASE(construction_failure_throws_bad_alloc) {
 
 #if defined(__linux__)
 #include "bytesio/bytes_buf.hpp"
+#include "bytesio/cfile.hpp"
 #include "support/os_limits.hpp"
 #include "support/test_support.hpp"
+
+#include <cerrno>
+#include <cstdio>
 
 #if defined(__SANITIZE_ADDRESS__)
 // ASan's malloc aborts on a request it cannot serve unless told to return
@@ -285,5 +289,25 @@ BOOST_AUTO_TEST_CASE(a_copy_the_os_refuses_throws_bad_alloc_and_consumes_nothing
   const auto rest = b.read();
   BOOST_TEST(rest.size() == 64 * mib + 3 - 10);
   BOOST_TEST(str(std::span(rest).last(3)) == "end");
+}
+
+BOOST_AUTO_TEST_CASE(memory_the_os_refuses_reaches_a_c_stream_as_enomem) {
+  bytesio::bytes_buf b{std::string_view("head")};
+  std::FILE *f = bytesio::open_file(b, "r+");
+  BOOST_REQUIRE(f != nullptr);
+  BOOST_REQUIRE(std::setvbuf(f, nullptr, _IONBF, 0) == 0); // each write reaches the buffer
+  BOOST_REQUIRE(::fseeko(f, off_t(128 * mib), SEEK_SET) == 0);
+  {
+    address_space_limit limit(32 * mib);
+    errno = 0;
+    BOOST_TEST(std::fwrite("x", 1, 1, f) == 0u);
+    BOOST_TEST(errno == ENOMEM);
+    BOOST_TEST(std::ferror(f) != 0);
+  }
+  BOOST_TEST(str(b.view()) == "head"); // nothing landed
+  std::clearerr(f);
+  BOOST_TEST(std::fwrite("x", 1, 1, f) == 1u);
+  BOOST_TEST(std::fclose(f) == 0);
+  BOOST_TEST(b.size() == 128 * mib + 1);
 }
 #endif // __linux__

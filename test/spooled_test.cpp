@@ -683,6 +683,11 @@ BOOST_AUTO_TEST_CASE(gzip_chain_into_a_spooled_buffer) {
 // ---- OS failures that show away from the write that caused them ----------------------
 
 #if !defined(_WIN32)
+#include "bytesio/cfile.hpp"
+
+#include <cerrno>
+#include <cstdio>
+
 namespace {
 
 constexpr std::size_t cache_block = bytesio::detail::block_cache::block_size;
@@ -810,5 +815,28 @@ BOOST_AUTO_TEST_CASE(an_error_of_close_itself_closes_anyway) {
   BOOST_TEST((ec == std::errc::bad_file_descriptor));
   BOOST_TEST(b.closed());
   BOOST_TEST((error_of([&] { b.close(); }) == std::error_code())); // closed stays closed
+}
+
+BOOST_AUTO_TEST_CASE(an_os_error_of_the_temporary_file_reaches_a_c_stream_as_its_errno) {
+  temp_dir dir;
+  spooled_buf b(16, dir.path());
+  std::string data = with_pending_patch(b, "abc");
+  std::FILE *f = bytesio::open_file(b, "r+");
+  BOOST_REQUIRE(f != nullptr);
+  BOOST_REQUIRE(std::setvbuf(f, nullptr, _IONBF, 0) == 0); // each write reaches the buffer
+  BOOST_REQUIRE(::fseeko(f, off_t(2 * cache_block), SEEK_SET) == 0);
+  {
+    file_size_limit limit(1);
+    errno = 0;
+    BOOST_TEST(std::fwrite("xyz", 1, 3, f) == 0u); // the write-back of "abc" fails
+    BOOST_TEST(errno == EFBIG);
+    BOOST_TEST(std::ferror(f) != 0);
+  }
+  std::clearerr(f);
+  BOOST_REQUIRE(::fseeko(f, off_t(2 * cache_block), SEEK_SET) == 0);
+  BOOST_TEST(std::fwrite("xyz", 1, 3, f) == 3u);
+  BOOST_TEST(std::fclose(f) == 0);
+  data.replace(2 * cache_block, 3, "xyz");
+  BOOST_TEST(str(b.getvalue()) == data);
 }
 #endif // !_WIN32
