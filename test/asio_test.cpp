@@ -877,3 +877,19 @@ BOOST_AUTO_TEST_CASE(a_full_wire_buffer_is_beasts_buffer_overflow) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(http_body_reader_takes_an_empty_piece_as_nothing) {
+  // Beast may hand the reader an empty buffer sequence (a chunk boundary):
+  // nothing is appended, no error, the body keeps its position.
+  http::request<bytesio::http_body> req;
+  req.body().write(std::string_view("abc"));
+  bytesio::http_body::reader r(req, req.body());
+  beast::error_code ec;
+  r.init(boost::none, ec);
+  BOOST_TEST(!ec);
+  BOOST_TEST(r.put(asio::const_buffer(), ec) == 0u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(r.put(asio::buffer("de", 2), ec) == 2u);
+  BOOST_TEST(!ec);
+  BOOST_TEST(str(req.body().view()) == "abcde");
+}

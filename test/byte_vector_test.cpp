@@ -181,3 +181,25 @@ BOOST_AUTO_TEST_CASE(converts_to_spans) {
   BOOST_TEST(s.data() == v.data());
   BOOST_TEST(cs.size() == 4u);
 }
+
+BOOST_AUTO_TEST_CASE(self_assignment_keeps_the_bytes) {
+  byte_vector v;
+  v.resize(5, bytesio::default_init);
+  std::memcpy(v.data(), "hello", 5);
+  byte_vector &same = v;
+  v = same;
+  BOOST_TEST(v.size() == 5u);
+  BOOST_TEST(std::memcmp(v.data(), "hello", 5) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(growth_beyond_max_size_is_bad_alloc_and_changes_nothing) {
+  byte_vector v;
+  v.resize(3, bytesio::default_init);
+  std::memcpy(v.data(), "abc", 3);
+  const auto capacity = v.capacity();
+  BOOST_CHECK_THROW(v.reserve(byte_vector::max_size() + 1), std::bad_alloc);
+  BOOST_CHECK_THROW(v.resize(byte_vector::max_size() + 1, bytesio::default_init), std::bad_alloc);
+  BOOST_TEST(v.size() == 3u);
+  BOOST_TEST(v.capacity() == capacity);
+  BOOST_TEST(std::memcmp(v.data(), "abc", 3) == 0);
+}

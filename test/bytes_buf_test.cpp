@@ -271,3 +271,31 @@ BOOST_AUTO_TEST_CASE(short_copies_of_every_length_and_alignment) {
     BOOST_TEST(back == want, "n = " << n);
   }
 }
+
+// ---- the error category and the seek directions no one defines -----------------------
+
+BOOST_AUTO_TEST_CASE(the_error_category_names_itself_and_every_code) {
+  const std::error_category &cat = bytesio::error_category();
+  BOOST_TEST(std::string(cat.name()) == "bytesio");
+  // Each code has its own message; a value no errc has says so.
+  std::vector<std::string> messages;
+  for (int v = static_cast<int>(errc::closed); v <= static_cast<int>(errc::not_supported); ++v) {
+    const std::string m = std::error_code(v, cat).message();
+    BOOST_TEST(!m.empty());
+    for (const std::string &earlier : messages)
+      BOOST_TEST(m != earlier);
+    messages.push_back(m);
+  }
+  BOOST_TEST(std::error_code(errc::not_supported).message() == "operation not supported");
+  BOOST_TEST(std::error_code(99, cat).message() == "unknown bytesio error");
+  BOOST_TEST(std::error_code(0, cat).message() == "unknown bytesio error");
+}
+
+BOOST_AUTO_TEST_CASE(a_seek_direction_outside_beg_cur_end_is_refused) {
+  bytesio::bytes_buf b("0123456789");
+  b.seek(4);
+  const auto bad = static_cast<std::ios_base::seekdir>(42);
+  BOOST_CHECK_EXCEPTION(b.seek(1, bad), std::ios_base::failure, has_code(errc::invalid_argument));
+  BOOST_TEST(b.pubseekoff(1, bad) == std::streampos(std::streamoff(-1)));
+  BOOST_TEST(b.tell() == 4u); // neither moved
+}

@@ -212,3 +212,102 @@ BOOST_AUTO_TEST_CASE(construction_failure_throws_bad_alloc) {
   BOOST_CHECK_THROW(bytesio::basic_bytes_buf<vector_storage>{std::string_view(text)},
                     std::bad_alloc);
 }
+
+// ---- memory the operating system refuses ----------------------------------------------
+// byte_vector, bytes_buf's default storage, asks the OS itself: malloc for
+// exact copies, an anonymous mapping (mmap, then mremap) for growth from
+// 1 MiB. A lowered address-space limit makes those requests fail.
+
+#if defined(__linux__)
+#include "bytesio/bytes_buf.hpp"
+#include "bytesio/cfile.hpp"
+#include "support/os_limits.hpp"
+#include "support/test_support.hpp"
+
+#include <cerrno>
+#include <cstdio>
+
+#if defined(__SANITIZE_ADDRESS__)
+// ASan's malloc aborts on a request it cannot serve unless told to return
+// null as the C library's does; the copy test below needs the real behaviour.
+extern "C" const char *__asan_default_options() { return "allocator_may_return_null=1"; }
+#endif
+
+namespace {
+
+constexpr std::size_t mib = std::size_t(1) << 20;
+
+/** The state a failed call must leave: size, position, and the bytes. */
+void check_unchanged(const bytesio::bytes_buf &b, const std::string &data, std::uint64_t position) {
+  BOOST_TEST(b.size() == data.size());
+  BOOST_TEST(b.tell() == position);
+  BOOST_TEST(str(b.view()) == data);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(growth_the_os_refuses_throws_bad_alloc_and_keeps_the_buffer) {
+  // From the heap into a first mapping (256 KiB of contents), and a mapping
+  // grown in place or moved (2 MiB): a write 128 MiB out needs either.
+  for (const std::size_t initial : {mib / 4, 2 * mib}) {
+    bytesio::bytes_buf b;
+    const std::string data = pattern(initial, 3);
+    b.write(data);
+    const std::uint64_t far = 128 * mib;
+    b.seek(far);
+    {
+      address_space_limit limit(32 * mib);
+      BOOST_CHECK_THROW(b.write(std::string_view("x")), std::bad_alloc);
+      check_unchanged(b, data, far);
+      // A stream over the buffer reports the same through its state.
+      std::ostream os(&b);
+      os.put('x');
+      BOOST_TEST(os.bad());
+      check_unchanged(b, data, far);
+    }
+    b.write(std::string_view("x")); // the memory is there again
+    BOOST_TEST(b.size() == far + 1);
+    const auto v = b.view();
+    BOOST_TEST(str(v.first(initial)) == data);
+    BOOST_TEST((v[initial] == std::byte{0} && v[far - 1] == std::byte{0}));
+    BOOST_TEST((v[far] == std::byte{'x'}));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_copy_the_os_refuses_throws_bad_alloc_and_consumes_nothing) {
+  bytesio::bytes_buf b;
+  b.seek(64 * mib);
+  b.write(std::string_view("end")); // a sparse 64 MiB: no memory touched
+  b.seek(10);
+  {
+    address_space_limit limit(32 * mib);
+    BOOST_CHECK_THROW((void)b.getvalue(), std::bad_alloc);
+    BOOST_CHECK_THROW((void)b.read(), std::bad_alloc);
+    BOOST_TEST(b.tell() == 10u);
+    BOOST_TEST(b.size() == 64 * mib + 3);
+  }
+  const auto rest = b.read();
+  BOOST_TEST(rest.size() == 64 * mib + 3 - 10);
+  BOOST_TEST(str(std::span(rest).last(3)) == "end");
+}
+
+BOOST_AUTO_TEST_CASE(memory_the_os_refuses_reaches_a_c_stream_as_enomem) {
+  bytesio::bytes_buf b{std::string_view("head")};
+  std::FILE *f = bytesio::open_file(b, "r+");
+  BOOST_REQUIRE(f != nullptr);
+  BOOST_REQUIRE(std::setvbuf(f, nullptr, _IONBF, 0) == 0); // each write reaches the buffer
+  BOOST_REQUIRE(::fseeko(f, off_t(128 * mib), SEEK_SET) == 0);
+  {
+    address_space_limit limit(32 * mib);
+    errno = 0;
+    BOOST_TEST(std::fwrite("x", 1, 1, f) == 0u);
+    BOOST_TEST(errno == ENOMEM);
+    BOOST_TEST(std::ferror(f) != 0);
+  }
+  BOOST_TEST(str(b.view()) == "head"); // nothing landed
+  std::clearerr(f);
+  BOOST_TEST(std::fwrite("x", 1, 1, f) == 1u);
+  BOOST_TEST(std::fclose(f) == 0);
+  BOOST_TEST(b.size() == 128 * mib + 1);
+}
+#endif // __linux__

@@ -160,3 +160,30 @@ BOOST_AUTO_TEST_CASE(a_file_cut_while_mapped_raises_sigbus) {
   BOOST_TEST(WTERMSIG(status) == SIGBUS);
 }
 #endif
+
+#if defined(__linux__)
+#include "support/os_limits.hpp"
+
+#include <filesystem>
+
+BOOST_AUTO_TEST_CASE(no_address_space_for_the_mapping_is_enomem_and_leaks_nothing) {
+  temp_dir dir;
+  write_file(dir / "sparse", "");
+  std::filesystem::resize_file(dir / "sparse", std::uint64_t(256) << 20); // a hole
+  const auto fds = [] {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto &e : std::filesystem::directory_iterator("/proc/self/fd"))
+      ++n;
+    return n;
+  };
+  const std::size_t before = fds();
+  std::error_code ec;
+  {
+    address_space_limit limit(std::size_t(32) << 20);
+    ec = map_error(dir / "sparse");
+  }
+  BOOST_TEST((ec == std::errc::not_enough_memory));
+  BOOST_TEST(what_of(dir / "sparse").empty()); // maps once the room is back
+  BOOST_TEST(fds() == before);                 // the descriptor was closed
+}
+#endif

@@ -303,3 +303,29 @@ BOOST_AUTO_TEST_CASE(not_an_archive_is_null_without_a_leak) {
     BOOST_TEST(str(b.view()) == junk);
   }
 }
+
+BOOST_AUTO_TEST_CASE(a_read_error_is_zero_with_errno_and_the_message) {
+  // The buffer closed under an open stream: minizip's read gets 0 bytes,
+  // the stream's error is EBADF, and the message says why.
+  bytesio::bytes_buf b{std::string_view("0123456789")};
+  zlib_filefunc64_def io = bytesio::minizip_io(b);
+  voidpf s = open_stream(io, read_mode);
+  BOOST_REQUIRE(s != nullptr);
+  b.close();
+  char out[4] = {};
+  BOOST_TEST(io.zread_file(io.opaque, s, out, 4) == 0u);
+  BOOST_TEST(io.zerror_file(io.opaque, s) == EBADF);
+  BOOST_TEST(bytesio::minizip_error_message().find("closed") != std::string::npos,
+             bytesio::minizip_error_message());
+  BOOST_TEST(io.zclose_file(io.opaque, s) != 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_open_mode_minizip_never_asks_for_is_refused) {
+  // Writing with neither EXISTING nor CREATE: no fopen mode says that.
+  bytesio::bytes_buf b{std::string_view("keep")};
+  zlib_filefunc64_def io = bytesio::minizip_io(b);
+  BOOST_TEST(open_stream(io, ZLIB_FILEFUNC_MODE_WRITE) == nullptr);
+  BOOST_TEST(bytesio::minizip_error_message().find("unknown open mode") != std::string::npos,
+             bytesio::minizip_error_message());
+  BOOST_TEST(str(b.view()) == "keep");
+}

@@ -679,3 +679,164 @@ BOOST_AUTO_TEST_CASE(gzip_chain_into_a_spooled_buffer) {
   BOOST_TEST((s.getvalue() == b.getvalue()));
 }
 #endif
+
+// ---- OS failures that show away from the write that caused them ----------------------
+
+#if !defined(_WIN32)
+#include "bytesio/cfile.hpp"
+
+#include <cerrno>
+#include <cstdio>
+
+namespace {
+
+constexpr std::size_t cache_block = bytesio::detail::block_cache::block_size;
+
+/**
+ * A rolled-over buffer of three blocks with `patch` written over the first
+ * block's end: the patch sits in the cache, not yet in the file, so the next
+ * move of the cache must write it back. Returns the contents.
+ */
+std::string with_pending_patch(spooled_buf &b, const std::string &patch) {
+  std::string data = pattern(3 * cache_block, 4);
+  b.write(data); // a block or more: straight to the file
+  b.seek(cache_block - 10);
+  b.write(patch);
+  data.replace(cache_block - 10, patch.size(), patch);
+  return data;
+}
+
+/** `TMPDIR` set for one scope, then restored (or unset) as it was. */
+struct tmpdir_env {
+  const char *was = std::getenv("TMPDIR");
+  std::string old = was != nullptr ? was : "";
+  explicit tmpdir_env(const fs::path &dir) { ::setenv("TMPDIR", dir.c_str(), 1); }
+  ~tmpdir_env() {
+    if (was != nullptr)
+      ::setenv("TMPDIR", old.c_str(), 1);
+    else
+      ::unsetenv("TMPDIR");
+  }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_read_that_cannot_write_back_the_cache_consumes_nothing) {
+  // read and readline copy window by window; reaching the next window writes
+  // the cache back, which fails here after part of the result was copied.
+  temp_dir dir;
+  spooled_buf b(16, dir.path());
+  const std::string patch(20, 'P'); // no newline: readline must go on
+  const std::string data = with_pending_patch(b, patch);
+  {
+    file_size_limit limit(1);
+    b.seek(cache_block - 10);
+    BOOST_TEST((error_of([&] { (void)b.read(100); }) == std::errc::file_too_large));
+    BOOST_TEST(b.tell() == cache_block - 10);
+    BOOST_TEST((error_of([&] { (void)b.readline(); }) == std::errc::file_too_large));
+    BOOST_TEST(b.tell() == cache_block - 10);
+    BOOST_TEST((error_of([&] { (void)b.readlines(); }) == std::errc::file_too_large));
+    BOOST_TEST(b.tell() == cache_block - 10);
+    BOOST_TEST(b.size() == data.size());
+  }
+  // Nothing was lost: the retries read the patch and what follows it.
+  BOOST_TEST(str(b.read(100)) == data.substr(cache_block - 10, 100));
+  b.seek(cache_block - 10);
+  BOOST_TEST(str(b.readline()) == data.substr(cache_block - 10));
+  BOOST_TEST(str(b.getvalue()) == data);
+}
+
+BOOST_AUTO_TEST_CASE(a_write_elsewhere_that_cannot_write_back_the_cache_loses_nothing) {
+  temp_dir dir;
+  spooled_buf b(16, dir.path());
+  std::string data = with_pending_patch(b, "abc");
+  {
+    file_size_limit limit(1);
+    b.seek(2 * cache_block);
+    BOOST_TEST((error_of([&] { b.write("xyz"); }) == std::errc::file_too_large));
+    BOOST_TEST(b.size() == data.size());
+    BOOST_TEST(b.tell() == 2 * cache_block);
+  }
+  BOOST_TEST(str(b.getvalue()) == data); // the pending patch is still there
+  b.write("xyz");
+  data.replace(2 * cache_block, 3, "xyz");
+  // Written back, the file holds both writes.
+  std::string file(data.size(), '\0');
+  BOOST_TEST(read_at(b.fileno(), file.data(), file.size(), 0) ==
+             static_cast<long long>(data.size()));
+  BOOST_TEST((file == data));
+}
+
+BOOST_AUTO_TEST_CASE(no_usable_default_temporary_directory_keeps_the_data_in_memory) {
+  // The default directory is looked up at the rollover, from TMPDIR.
+  temp_dir dir;
+  { std::ofstream(dir.path() / "plain") << "x"; }
+  spooled_buf b(8); // no directory given
+  const std::string data = pattern(8, 6);
+  b.write(data);
+  {
+    tmpdir_env env(dir.path() / "plain");
+    const auto ec = error_of([&] { b.write("9"); });
+    BOOST_TEST((ec == std::errc::not_a_directory));
+    check_failed_rollover(b, data, ec);
+  }
+  {
+    tmpdir_env env(dir.path());
+    b.seek(0, std::ios_base::end);
+    b.write("9");
+    BOOST_TEST(b.rolled());
+    BOOST_TEST(dir.entries() == 1u); // the plain file only: the spool file has no name
+  }
+  BOOST_TEST(str(b.getvalue()) == "XY" + data.substr(2) + "9");
+}
+
+BOOST_AUTO_TEST_CASE(memory_requests_after_the_rollover_change_nothing) {
+  temp_dir dir;
+  spooled_buf b(16, dir.path());
+  const std::string data = pattern(1000, 8);
+  b.write(data);
+  BOOST_TEST(b.rolled());
+  b.reserve(1 << 20);
+  BOOST_TEST(b.capacity() == data.size()); // the file: capacity is the size
+  b.shrink_to_fit();
+  BOOST_TEST(b.capacity() == data.size());
+  BOOST_TEST(b.tell() == data.size());
+  BOOST_TEST(str(b.getvalue()) == data);
+}
+
+BOOST_AUTO_TEST_CASE(an_error_of_close_itself_closes_anyway) {
+  // close(2) can only fail here if the descriptor is gone: the test closes it
+  // behind the buffer's back, the one way to make the final close fail.
+  temp_dir dir;
+  spooled_buf b(16, dir.path());
+  b.write(pattern(100));
+  BOOST_REQUIRE(::close(b.fileno()) == 0);
+  const auto ec = error_of([&] { b.close(); });
+  BOOST_TEST((ec == std::errc::bad_file_descriptor));
+  BOOST_TEST(b.closed());
+  BOOST_TEST((error_of([&] { b.close(); }) == std::error_code())); // closed stays closed
+}
+
+BOOST_AUTO_TEST_CASE(an_os_error_of_the_temporary_file_reaches_a_c_stream_as_its_errno) {
+  temp_dir dir;
+  spooled_buf b(16, dir.path());
+  std::string data = with_pending_patch(b, "abc");
+  std::FILE *f = bytesio::open_file(b, "r+");
+  BOOST_REQUIRE(f != nullptr);
+  BOOST_REQUIRE(std::setvbuf(f, nullptr, _IONBF, 0) == 0); // each write reaches the buffer
+  BOOST_REQUIRE(::fseeko(f, off_t(2 * cache_block), SEEK_SET) == 0);
+  {
+    file_size_limit limit(1);
+    errno = 0;
+    BOOST_TEST(std::fwrite("xyz", 1, 3, f) == 0u); // the write-back of "abc" fails
+    BOOST_TEST(errno == EFBIG);
+    BOOST_TEST(std::ferror(f) != 0);
+  }
+  std::clearerr(f);
+  BOOST_REQUIRE(::fseeko(f, off_t(2 * cache_block), SEEK_SET) == 0);
+  BOOST_TEST(std::fwrite("xyz", 1, 3, f) == 3u);
+  BOOST_TEST(std::fclose(f) == 0);
+  data.replace(2 * cache_block, 3, "xyz");
+  BOOST_TEST(str(b.getvalue()) == data);
+}
+#endif // !_WIN32
