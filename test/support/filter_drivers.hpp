@@ -187,7 +187,7 @@ std::string read_through(const Filter &f, std::string_view data,
 struct outcome {
   std::string bytes;
   std::error_code code;
-  std::string message; // what() of the failure; empty: none
+  std::string message;          // what() of the failure; empty: none
   const void *object = nullptr; // the exception object thrown
   bool failed() const noexcept { return !message.empty(); }
 };

@@ -12,8 +12,7 @@
 #include "bytesio/igzip.hpp"
 
 #include "filter_contract.hpp"
-
-#include <zlib.h>
+#include "watch_references.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -67,9 +66,7 @@ struct compressor_subject {
   static constexpr bool dual_use = true;
   static std::string input(std::string_view plain) { return std::string(plain); }
   static std::string decode(std::string_view gz) { return gunzip(gz); }
-  static std::string output(std::string_view plain)
-    requires(Threads >= 2)
-  {
+  static std::string output(std::string_view plain) requires(Threads >= 2) {
     return write_through(Compressor(Level, Threads), plain);
   }
   static igzip_decompressor inverse() { return igzip_decompressor(); }
@@ -102,25 +99,6 @@ struct igzip_decompressor_subject {
 // every call). With no stream, the values must be those of the last one
 // checked: they stay until a stream starts. `values()` is what a filter
 // object shows, to compare two copies.
-
-inline std::uint32_t zlib_crc(std::string_view s) {
-  return static_cast<std::uint32_t>(
-      ::crc32_z(0, reinterpret_cast<const unsigned char *>(s.data()), s.size()));
-}
-
-inline std::uint64_t newlines(std::string_view s) {
-  return static_cast<std::uint64_t>(std::count(s.begin(), s.end(), '\n'));
-}
-
-/** The calls a progress filter makes for one stream of `total` bytes. */
-inline std::vector<std::uint64_t> progress_calls(std::uint64_t total, std::uint64_t every) {
-  std::vector<std::uint64_t> calls;
-  if (every != 0)
-    for (std::uint64_t k = every; k <= total; k += every)
-      calls.push_back(k);
-  calls.push_back(total);
-  return calls;
-}
 
 /** What the watching filters declare: 64 KiB less 16 (filters.hpp says why). */
 inline constexpr std::streamsize watching_buffer = 64 * 1024 - 16;
