@@ -304,8 +304,7 @@ BOOST_AUTO_TEST_CASE(members_back_to_back) {
 BOOST_AUTO_TEST_CASE(test_filter_pair_sweep) {
   for (const std::string &data :
        {std::string(), std::string("x"), small_text, csv_text(100000), random_bytes(20000)}) {
-    // Level 1, the default: the filter contract.
-    for (int level : {0, 2, 3})
+    for (int level = 0; level <= 3; ++level)
       BOOST_TEST(io::test_filter_pair(igzip_compressor(level), igzip_decompressor(), data),
                  "level " << level << " size " << data.size());
     // Each filter pairs with Boost's, too.
@@ -670,37 +669,6 @@ BOOST_AUTO_TEST_CASE(output_use_never_hands_on_data_twice) {
     BOOST_TEST(e.bytes.size() <= data.size());
     BOOST_TEST((e.bytes == data.substr(0, e.bytes.size())));
   }
-}
-
-BOOST_AUTO_TEST_CASE(a_failed_filter_rethrows_until_closed_then_is_fresh) {
-  igzip_decompressor f(7);
-  std::string out;
-  auto snk = io::back_inserter(out);
-  const std::string bad = with_byte(gzip_out(small_text), 0, 'x');
-  std::string first;
-  try {
-    io::write(f, snk, bad.data(), static_cast<std::streamsize>(bad.size()));
-  } catch (const std::ios_base::failure &e) {
-    first = e.what();
-  }
-  BOOST_TEST_REQUIRE(first.find("bad magic byte 0x78 at offset 0") != std::string::npos);
-  const auto rethrows = [&](auto &&op) {
-    try {
-      op();
-    } catch (const std::ios_base::failure &e) {
-      return e.what() == first && out.empty();
-    }
-    return false;
-  };
-  const std::string good = gzip_out(small_text);
-  igzip_decompressor copy = f; // copies share the state, failure included
-  BOOST_TEST(rethrows([&] { io::write(copy, snk, good.data(), 10); }));
-  BOOST_TEST(rethrows([&] { io::close(f, snk, std::ios_base::in); }));
-  BOOST_TEST(rethrows([&] { io::close(copy, snk, std::ios_base::out); }));
-  // That close ended the stream: the filter (every copy) starts afresh.
-  io::write(f, snk, good.data(), static_cast<std::streamsize>(good.size()));
-  io::close(f, snk, std::ios_base::out);
-  BOOST_TEST(out == small_text);
 }
 
 BOOST_AUTO_TEST_CASE(deflate_errors_name_the_member_and_its_data) {

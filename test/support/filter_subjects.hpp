@@ -31,6 +31,7 @@ struct base64_encoder_subject {
   base64_encoder filter;
   static constexpr std::streamsize buffer = 16384;
   static constexpr bool dual_use = true;
+  static constexpr bool copies_share_state = false;
   static std::string input(std::string_view plain) { return std::string(plain); }
   static std::string output(std::string_view plain) { return base64_encode(bytes(plain)); }
   static base64_decoder inverse() { return base64_decoder(); }
@@ -41,6 +42,7 @@ struct base64_decoder_subject {
   base64_decoder filter;
   static constexpr std::streamsize buffer = 16384;
   static constexpr bool dual_use = true;
+  static constexpr bool copies_share_state = false;
   static std::string input(std::string_view plain) { return base64_encode(bytes(plain)); }
   static std::string output(std::string_view plain) { return std::string(plain); }
   static bad_input bad() {
@@ -50,8 +52,15 @@ struct base64_decoder_subject {
   }
 };
 
-/** What igzip_decompressor makes of `gz` (it reads every member, strictly). */
-inline std::string gunzip(std::string_view gz) { return read_through(igzip_decompressor(), gz); }
+/**
+ * What igzip_decompressor makes of `gz` (it reads every member, strictly),
+ * written to and read from: the two uses must agree.
+ */
+inline std::string gunzip(std::string_view gz) {
+  std::string data = read_through(igzip_decompressor(), gz);
+  BOOST_TEST((write_through(igzip_decompressor(), gz) == data), "the two uses of the decompressor");
+  return data;
+}
 
 /**
  * A gzip compressor `Compressor(Level, Threads)` declaring `Buffer`, checked
@@ -64,6 +73,7 @@ struct compressor_subject {
   Compressor filter{Level, Threads};
   static constexpr std::streamsize buffer = Buffer;
   static constexpr bool dual_use = true;
+  static constexpr bool copies_share_state = true;
   static std::string input(std::string_view plain) { return std::string(plain); }
   static std::string decode(std::string_view gz) { return gunzip(gz); }
   static std::string output(std::string_view plain) requires(Threads >= 2) {
@@ -77,6 +87,7 @@ struct igzip_decompressor_subject {
   igzip_decompressor filter;
   static constexpr std::streamsize buffer = 64 * 1024;
   static constexpr bool dual_use = true;
+  static constexpr bool copies_share_state = true;
   static std::string input(std::string_view plain) {
     return write_through(igzip_compressor(), plain);
   }
