@@ -23,6 +23,8 @@
 #include "bytesio/detail/igzip_engine.hpp"
 #include "bytesio/iostreams.hpp"
 
+#include "support/filter_drivers.hpp"
+#include "support/gzip_peers.hpp"
 #include "support/test_support.hpp"
 
 #include <boost/iostreams/categories.hpp>
@@ -123,42 +125,12 @@ std::string show(const outcome &o) {
               : "rejected: " + o.message + " (" + std::to_string(o.bytes.size()) + " bytes out)";
 }
 
-// A Source that hands out `text` in the given chunk sizes, in turn.
-struct chunked_source {
-  using char_type = char;
-  using category = io::source_tag;
-  std::string_view text;
-  std::vector<std::size_t> chunks;
-  std::size_t next = 0;
-  std::streamsize read(char *s, std::streamsize n) {
-    if (text.empty())
-      return -1;
-    const std::size_t k =
-        std::min({chunks[next++ % chunks.size()], text.size(), static_cast<std::size_t>(n)});
-    std::copy_n(text.data(), k, s);
-    text.remove_prefix(k);
-    return static_cast<std::streamsize>(k);
-  }
-};
-
-// A sink that refuses once: the write that would pass `limit` bytes throws
-// size_limit; later writes are taken. A filter that encoded re-offered bytes
-// again after the failure would show them here.
-struct flaky_sink {
-  using char_type = char;
-  using category = io::sink_tag;
-  std::string *out;
-  std::size_t limit;
-  bool *failed;
-  std::streamsize write(const char *s, std::streamsize n) {
-    if (!*failed && out->size() + static_cast<std::size_t>(n) > limit) {
-      *failed = true;
-      bytesio::detail::throw_error(bytesio::errc::size_limit, "flaky_sink: refused once");
-    }
-    out->append(s, static_cast<std::size_t>(n));
-    return n;
-  }
-};
+// The input chain's source hands out its text in the plan's chunk sizes
+// (chunked_source); the output chain's refusing sink refuses once and takes
+// the later writes, so a filter that encoded re-offered bytes again after
+// the failure would show them (refusing_sink with `once`).
+using bytesio::test::chunked_source;
+using bytesio::test::refusing_sink;
 
 // How one run through a chain is set up.
 struct plan {
@@ -169,7 +141,7 @@ struct plan {
   bool exceptions = false;               // output chain: exceptions(badbit)
   bool bytes_sink = false;               // output chain: a bytes_device, else a back_inserter
   std::size_t size_limit = 0;            // with bytes_sink: 0 none
-  bool flaky = false;                    // with size_limit: a flaky_sink instead
+  bool flaky = false;                    // with size_limit: a refusing_sink instead
 
   std::string str() const {
     std::ostringstream s;
@@ -234,7 +206,6 @@ outcome via_ostream(const Filter &f, std::string_view input, const plan &p, bool
   bytesio::bytes_buf buf_sink;
   if (p.size_limit != 0)
     buf_sink.set_size_limit(p.size_limit);
-  bool flaky_failed = false;
   const bool use_buf = p.bytes_sink && !p.flaky;
   const auto sink_size = [&] { return use_buf ? buf_sink.size() : text_sink.size(); };
   std::optional<std::size_t> size_at_error;
@@ -242,7 +213,7 @@ outcome via_ostream(const Filter &f, std::string_view input, const plan &p, bool
     io::filtering_ostream os;
     os.push(f, p.filter_buffer);
     if (p.flaky)
-      os.push(flaky_sink{&text_sink, p.size_limit, &flaky_failed}, p.device_buffer);
+      os.push(refusing_sink{&text_sink, p.size_limit, true}, p.device_buffer);
     else if (p.bytes_sink)
       os.push(bytesio::bytes_device(buf_sink), p.device_buffer);
     else
@@ -618,35 +589,16 @@ std::string igzip_compress(std::string_view data, int level) {
 
 // A zlib member with every optional header field, for header corruption.
 std::string zlib_member(std::string_view data, rng_t &rng) {
-  z_stream z{};
-  BOOST_REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-  std::string extra = "ab\x02";
-  extra.push_back('\0');
-  extra += "cd";
-  std::string name = "name.txt", comment = "a comment";
-  gz_header h{};
-  h.text = 1;
-  h.time = 1700000000;
-  h.os = 3;
-  if (chance(rng, 70)) {
-    h.extra = reinterpret_cast<Bytef *>(extra.data());
-    h.extra_len = static_cast<uInt>(extra.size());
-  }
+  bytesio::test::zlib_header h;
+  h.text = true;
   if (chance(rng, 70))
-    h.name = reinterpret_cast<Bytef *>(name.data());
+    h.extra = std::string("ab\x02\0cd", 6);
   if (chance(rng, 70))
-    h.comment = reinterpret_cast<Bytef *>(comment.data());
-  h.hcrc = chance(rng, 70) ? 1 : 0;
-  BOOST_REQUIRE(deflateSetHeader(&z, &h) == Z_OK);
-  std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 1024, '\0');
-  z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef *>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  BOOST_REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
+    h.name = "name.txt";
+  if (chance(rng, 70))
+    h.comment = "a comment";
+  h.hcrc = chance(rng, 70);
+  return bytesio::test::zlib_gzip(std::string(data), 6, &h);
 }
 
 // Where each member's header, deflate data and trailer lie.

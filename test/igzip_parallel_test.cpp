@@ -12,7 +12,8 @@
 //   count >= 2, and zlib, Boost, `gzip -d` and igzip_decompressor read it;
 // - a sink that throws mid-stream fails the stream stickily, hands on
 //   nothing more, and no worker outlives the filter (checked by counting
-//   the process's threads); so does destruction without close;
+//   the process's threads); so does destruction without close (the sticky
+//   protocol itself, at 2 and 3 threads: the filter contract);
 // - a copied or unused filter starts no thread.
 // scripts/tsan runs this file under ThreadSanitizer.
 
@@ -20,6 +21,8 @@
 #include "bytesio/detail/igzip_engine.hpp"
 #include "bytesio/iostreams.hpp"
 
+#include "support/filter_drivers.hpp"
+#include "support/gzip_peers.hpp"
 #include "support/test_support.hpp"
 
 #include <boost/iostreams/compose.hpp>
@@ -45,8 +48,13 @@
 namespace io = boost::iostreams;
 using bytesio::igzip_compressor;
 using bytesio::igzip_decompressor;
+using bytesio::test::csv_text;
+using bytesio::test::gunzip_tool;
 using bytesio::test::random_bytes;
+using bytesio::test::read_through;
+using bytesio::test::refusing_sink;
 using bytesio::test::temp_dir;
+using bytesio::test::write_through;
 
 namespace {
 
@@ -64,26 +72,6 @@ constexpr bool sanitized = false;
 
 constexpr std::size_t block = igzip_compressor::block_size;
 constexpr std::size_t small_block = std::size_t{32} << 10; // the smallest the engine takes
-
-// CSV-like text that compresses about 3:1, like the benchmark's.
-std::string csv_text(std::size_t size, unsigned seed = 7) {
-  std::string s;
-  s.reserve(size + 64);
-  std::mt19937 rng(seed);
-  static const char *const cities[] = {"Berlin", "Lisbon", "Osaka", "Lima", "Quito", "Oslo"};
-  for (std::uint64_t row = 0; s.size() < size; ++row) {
-    s += std::to_string(row);
-    s += ',';
-    s += cities[rng() % 6];
-    s += ',';
-    s += std::to_string(rng() % 100000);
-    s += ",2024-0";
-    s += std::to_string(1 + rng() % 9);
-    s += '\n';
-  }
-  s.resize(size);
-  return s;
-}
 
 // Text, then random bytes, then text: compressible and stored blocks both.
 std::string mixed(std::size_t size) {
@@ -108,59 +96,6 @@ public:
       : igzip_filter(bytesio::detail::igzip_deflate_engine(level, threads, block_size), buffer,
                      "small_block_compressor") {}
 };
-
-// Writes `data` through a filtering_ostream in chunks of the given sizes (in
-// turn; a 0 is an empty write), with the filter's chain buffer `buffer`
-// (0: pushed without a size).
-template <class Filter>
-std::string compress_out(const Filter &f, const std::string &data,
-                         const std::vector<std::size_t> &chunks = {std::size_t{1} << 16},
-                         std::streamsize buffer = 0) {
-  std::string gz;
-  io::filtering_ostream os;
-  if (buffer > 0)
-    os.push(f, buffer);
-  else
-    os.push(f);
-  os.push(io::back_inserter(gz));
-  std::size_t at = 0;
-  for (std::size_t i = 0; at < data.size(); ++i) {
-    const std::size_t k = std::min(chunks[i % chunks.size()], data.size() - at);
-    os.write(data.data() + at, static_cast<std::streamsize>(k));
-    at += k;
-  }
-  BOOST_TEST(os.good());
-  os.reset();
-  return gz;
-}
-
-// Input use: the filter reads from the data.
-template <class Filter>
-std::string compress_in(const Filter &f, const std::string &data, std::streamsize buffer = 0) {
-  std::string gz;
-  io::filtering_istream is;
-  if (buffer > 0)
-    is.push(f, buffer);
-  else
-    is.push(f);
-  is.push(io::array_source(data.data(), data.size()));
-  io::copy(is, io::back_inserter(gz));
-  return gz;
-}
-
-std::string gunzip_ours(const std::string &gz) {
-  std::string data;
-  io::copy(io::array_source(gz.data(), gz.size()),
-           io::compose(igzip_decompressor(), io::back_inserter(data)));
-  return data;
-}
-
-std::string gunzip_boost(const std::string &gz) {
-  std::string data;
-  io::copy(io::array_source(gz.data(), gz.size()),
-           io::compose(io::gzip_decompressor(), io::back_inserter(data)));
-  return data;
-}
 
 // zlib's inflate of one member; `whole` is false if it did not end exactly
 // at the end of `gz` with a checked trailer.
@@ -191,21 +126,12 @@ std::string gunzip_zlib_prefix(const std::string &gz) {
   return gunzip_zlib(gz, whole);
 }
 
-bool gunzip_tool(const std::string &gz, std::string &data) {
-  temp_dir dir;
-  bytesio::test::write_file(dir / "in.gz", gz);
-  const std::string cmd = "gzip -d -c '" + (dir / "in.gz").string() + "' > '" +
-                          (dir / "out").string() + "' 2>/dev/null";
-  const int rc = std::system(cmd.c_str());
-  data = bytesio::test::read_file(dir / "out");
-  return rc == 0;
-}
-
 // Every reader agrees that `gz` is one valid member of `data`.
 void check_readers(const std::string &gz, const std::string &data, const std::string &what,
                    bool with_tool = false) {
-  BOOST_TEST((gunzip_ours(gz) == data), what << ": igzip_decompressor");
-  BOOST_TEST((gunzip_boost(gz) == data), what << ": Boost gzip_decompressor");
+  BOOST_TEST((write_through(igzip_decompressor(), gz) == data), what << ": igzip_decompressor");
+  BOOST_TEST((write_through(io::gzip_decompressor(), gz) == data),
+             what << ": Boost gzip_decompressor");
   bool whole = false;
   BOOST_TEST((gunzip_zlib(gz, whole) == data), what << ": zlib");
   BOOST_TEST(whole, what << ": zlib did not end at the trailer");
@@ -226,20 +152,6 @@ std::vector<std::size_t> random_chunks(std::mt19937_64 &rng, std::size_t max) {
     c.push_back(1);
   return c;
 }
-
-// A sink that takes `limit` bytes and then throws on every write.
-struct failing_sink {
-  using char_type = char;
-  using category = io::sink_tag;
-  std::string *out;
-  std::size_t limit;
-  std::streamsize write(const char *s, std::streamsize n) {
-    if (out->size() + static_cast<std::size_t>(n) > limit)
-      throw std::runtime_error("failing_sink: full");
-    out->append(s, static_cast<std::size_t>(n));
-    return n;
-  }
-};
 
 } // namespace
 
@@ -288,21 +200,21 @@ BOOST_AUTO_TEST_CASE(edge_sizes_round_trip_through_every_reader) {
   const std::size_t sizes[] = {0, 1, 2, block - 1, block, block + 1, 2 * block, 2 * block + 1};
   for (std::size_t size : sizes) {
     const std::string data = csv_text(size);
-    const std::string gz = compress_out(igzip_compressor(1, 2), data);
+    const std::string gz = write_through(igzip_compressor(1, 2), data);
     check_readers(gz, data, "size " + std::to_string(size), true);
     for (unsigned threads : {3u, 8u})
-      BOOST_TEST((compress_out(igzip_compressor(1, threads), data) == gz),
+      BOOST_TEST((write_through(igzip_compressor(1, threads), data) == gz),
                  "size " << size << " threads " << threads);
-    BOOST_TEST((compress_in(igzip_compressor(1, 2), data) == gz), "input use, size " << size);
+    BOOST_TEST((read_through(igzip_compressor(1, 2), data) == gz), "input use, size " << size);
   }
   // An empty member is a header, an empty final block and a trailer.
-  BOOST_TEST(compress_out(igzip_compressor(1, 2), "").size() == 20u);
+  BOOST_TEST(write_through(igzip_compressor(1, 2), "").size() == 20u);
 }
 
 BOOST_AUTO_TEST_CASE(one_block_and_one_block_plus_one_byte_differ_only_at_the_end) {
   const std::string data = csv_text(block + 1);
-  const std::string one = compress_out(igzip_compressor(1, 2), data.substr(0, block));
-  const std::string plus = compress_out(igzip_compressor(1, 2), data);
+  const std::string one = write_through(igzip_compressor(1, 2), data.substr(0, block));
+  const std::string plus = write_through(igzip_compressor(1, 2), data);
   // A full block is held back until the next byte says it is not the last:
   // exactly one block gets no empty block after it.
   check_readers(one, data.substr(0, block), "one block");
@@ -313,9 +225,9 @@ BOOST_AUTO_TEST_CASE(one_block_and_one_block_plus_one_byte_differ_only_at_the_en
 BOOST_AUTO_TEST_CASE(every_level_and_mixed_data_through_every_reader) {
   for (int level = 0; level <= 3; ++level) {
     const std::string data = mixed(2 * block + 12345);
-    const std::string gz = compress_out(igzip_compressor(level, 2), data);
+    const std::string gz = write_through(igzip_compressor(level, 2), data);
     check_readers(gz, data, "level " + std::to_string(level), level == 1);
-    BOOST_TEST((compress_out(igzip_compressor(level, 4), data) == gz), "level " << level);
+    BOOST_TEST((write_through(igzip_compressor(level, 4), data) == gz), "level " << level);
   }
 }
 
@@ -324,7 +236,7 @@ BOOST_AUTO_TEST_CASE(output_is_identical_for_every_chunking_and_thread_count) {
   // workers race; three thread counts, three directions, random chunkings.
   std::mt19937_64 rng(18);
   const std::string data = mixed(sanitized ? (3u << 20) : (6u << 20));
-  const std::string want = compress_out(small_block_compressor(1, 2, small_block), data);
+  const std::string want = write_through(small_block_compressor(1, 2, small_block), data);
   check_readers(want, data, "small blocks");
   const int rounds = sanitized ? 6 : 16;
   for (int i = 0; i < rounds; ++i) {
@@ -336,11 +248,12 @@ BOOST_AUTO_TEST_CASE(output_is_identical_for_every_chunking_and_thread_count) {
     for (std::size_t k : chunks)
       what += " " + std::to_string(k);
     const std::string got =
-        compress_out(small_block_compressor(1, threads, small_block,
-                                            static_cast<std::streamsize>(1 + rng() % 70000)),
-                     data, chunks, buffer);
+        write_through(small_block_compressor(1, threads, small_block,
+                                             static_cast<std::streamsize>(1 + rng() % 70000)),
+                      data, chunks, buffer);
     BOOST_TEST((got == want), what);
-    BOOST_TEST((compress_in(small_block_compressor(1, threads, small_block), data, buffer) == want),
+    BOOST_TEST((read_through(small_block_compressor(1, threads, small_block), data,
+                             {bytesio::test::whole}, buffer) == want),
                "input use, " << what);
   }
 }
@@ -348,20 +261,20 @@ BOOST_AUTO_TEST_CASE(output_is_identical_for_every_chunking_and_thread_count) {
 BOOST_AUTO_TEST_CASE(the_public_block_size_is_identical_across_chunkings_too) {
   std::mt19937_64 rng(1952);
   const std::string data = csv_text(3 * block + 777);
-  const std::string want = compress_out(igzip_compressor(1, 2), data);
+  const std::string want = write_through(igzip_compressor(1, 2), data);
   for (unsigned threads : {2u, 3u, 4u, 8u}) {
     const std::vector<std::size_t> chunks = random_chunks(rng, 2 * block);
-    BOOST_TEST((compress_out(igzip_compressor(1, threads), data, chunks,
-                             static_cast<std::streamsize>(1 + rng() % (1 << 20))) == want),
+    BOOST_TEST((write_through(igzip_compressor(1, threads), data, chunks,
+                              static_cast<std::streamsize>(1 + rng() % (1 << 20))) == want),
                "threads " << threads);
   }
 }
 
 BOOST_AUTO_TEST_CASE(zero_length_writes_change_nothing) {
   const std::string data = csv_text(5 * small_block + 3);
-  const std::string want = compress_out(small_block_compressor(1, 2, small_block), data);
-  BOOST_TEST((compress_out(small_block_compressor(1, 2, small_block), data,
-                           {0, 1, 0, 0, small_block, 0, 70000}) == want));
+  const std::string want = write_through(small_block_compressor(1, 2, small_block), data);
+  BOOST_TEST((write_through(small_block_compressor(1, 2, small_block), data,
+                            {0, 1, 0, 0, small_block, 0, 70000}) == want));
   // The filter itself, given zero bytes, takes zero and writes nothing.
   small_block_compressor f(1, 2, small_block);
   std::string out;
@@ -375,8 +288,8 @@ BOOST_AUTO_TEST_CASE(zero_length_writes_change_nothing) {
 
 BOOST_AUTO_TEST_CASE(size_is_within_two_percent_of_one_thread) {
   const std::string data = csv_text(8 * block);
-  const double one = static_cast<double>(compress_out(igzip_compressor(1, 1), data).size());
-  const double two = static_cast<double>(compress_out(igzip_compressor(1, 2), data).size());
+  const double one = static_cast<double>(write_through(igzip_compressor(1, 1), data).size());
+  const double two = static_cast<double>(write_through(igzip_compressor(1, 2), data).size());
   BOOST_TEST_MESSAGE("8 MiB of text: one thread " << one << " bytes, two " << two);
   BOOST_TEST(two <= one * 1.02);
   BOOST_TEST(two >= one * 0.98);
@@ -405,7 +318,7 @@ BOOST_AUTO_TEST_CASE(reusable_after_close_and_close_twice) {
     os.reset();
   }
   check_readers(gz2, b, "second member");
-  BOOST_TEST((gz2 == compress_out(small_block_compressor(1, 2, small_block), b)));
+  BOOST_TEST((gz2 == write_through(small_block_compressor(1, 2, small_block), b)));
   // The filter closed twice by hand: the second close is an empty member.
   std::string out;
   auto snk = io::back_inserter(out);
@@ -422,7 +335,7 @@ BOOST_AUTO_TEST_CASE(reusable_after_close_and_close_twice) {
 
 BOOST_AUTO_TEST_CASE(a_sink_at_its_size_limit_fails_the_stream_stickily) {
   const std::string data = mixed(40 * small_block);
-  const std::string whole = compress_out(small_block_compressor(1, 2, small_block), data);
+  const std::string whole = write_through(small_block_compressor(1, 2, small_block), data);
   const std::size_t before = thread_count();
   for (std::size_t limit :
        {std::size_t{1}, std::size_t{10}, std::size_t{5000}, whole.size() / 3, whole.size() - 1}) {
@@ -450,43 +363,9 @@ BOOST_AUTO_TEST_CASE(a_sink_at_its_size_limit_fails_the_stream_stickily) {
       const std::string plain = gunzip_zlib_prefix(got);
       BOOST_TEST((plain == data.substr(0, plain.size())), "limit " << limit);
       // The failed stream's close reset the shared state: the next is fresh.
-      BOOST_TEST((compress_out(c, data) == whole), "limit " << limit);
+      BOOST_TEST((write_through(c, data) == whole), "limit " << limit);
     }
   }
-}
-
-BOOST_AUTO_TEST_CASE(a_failed_filter_rethrows_the_same_error_until_closed) {
-  const std::string data = csv_text(20 * small_block);
-  small_block_compressor f(1, 2, small_block);
-  std::string out;
-  failing_sink snk{&out, 50000};
-  std::string first;
-  try {
-    io::write(f, snk, data.data(), static_cast<std::streamsize>(data.size()));
-    io::close(f, snk, std::ios_base::out);
-  } catch (const std::runtime_error &e) {
-    first = e.what();
-  }
-  BOOST_TEST_REQUIRE(first == "failing_sink: full");
-  const std::size_t landed = out.size();
-  const auto same = [&](auto &&op) {
-    try {
-      op();
-    } catch (const std::runtime_error &e) {
-      return e.what() == first && out.size() == landed;
-    }
-    return false;
-  };
-  small_block_compressor copy = f; // copies share the state, failure included
-  BOOST_TEST(same([&] { io::write(copy, snk, data.data(), 10); }));
-  BOOST_TEST(same([&] { io::close(f, snk, std::ios_base::in); }));
-  BOOST_TEST(same([&] { io::close(copy, snk, std::ios_base::out); }));
-  // That close ended the stream; the filter starts afresh.
-  std::string again;
-  auto back = io::back_inserter(again);
-  io::write(f, back, data.data(), static_cast<std::streamsize>(data.size()));
-  io::close(f, back, std::ios_base::out);
-  check_readers(again, data, "after the failure");
 }
 
 BOOST_AUTO_TEST_CASE(destruction_without_close_joins_every_worker) {
@@ -517,7 +396,7 @@ BOOST_AUTO_TEST_CASE(destruction_without_close_joins_every_worker) {
     // A failed stream, then destruction without its close.
     small_block_compressor f(1, 3, small_block);
     std::string out;
-    failing_sink snk{&out, 100};
+    refusing_sink snk{&out, 100};
     BOOST_CHECK_THROW(io::write(f, snk, data.data(), static_cast<std::streamsize>(data.size())),
                       std::runtime_error);
   }
@@ -526,12 +405,12 @@ BOOST_AUTO_TEST_CASE(destruction_without_close_joins_every_worker) {
 
 BOOST_AUTO_TEST_CASE(a_sink_failing_in_close_leaves_no_thread) {
   const std::string data = csv_text(10 * small_block);
-  const std::string whole = compress_out(small_block_compressor(1, 2, small_block), data);
+  const std::string whole = write_through(small_block_compressor(1, 2, small_block), data);
   const std::size_t before = thread_count();
   for (std::size_t limit : {whole.size() - 1, whole.size() - 8, whole.size() - 200}) {
     small_block_compressor f(1, 2, small_block);
     std::string out;
-    failing_sink snk{&out, limit};
+    refusing_sink snk{&out, limit};
     // Everything fits but the end: the failure comes from close().
     io::write(f, snk, data.data(), static_cast<std::streamsize>(data.size()));
     BOOST_CHECK_THROW(io::close(f, snk, std::ios_base::out), std::runtime_error);

@@ -18,6 +18,7 @@
 #include <ios>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace bytesio::test {
@@ -27,6 +28,8 @@ template <class Filter>
 class buffer_probe : public Filter {
 public:
   using Filter::Filter;
+  /** A probe around a copy of `f` (the copies of a bytesio filter share its state). */
+  explicit buffer_probe(const Filter &f) : Filter(f) {}
 
   template <class Sink>
   std::streamsize write(Sink &snk, const char *s, std::streamsize n) {
@@ -51,19 +54,19 @@ private:
 };
 
 /**
- * Checks that `Filter(args...)` declares `want` bytes and that a plain
- * `push` in a filtering_ostream and in a filtering_istream hands it calls
- * of that size when `input` (what it converts: plain data for an encoder, a
- * valid stream for a decoder, several times `want` long) goes through in one
- * piece.
+ * Checks that `filter` declares `want` bytes and that a plain `push` in a
+ * filtering_ostream and (for an input filter) in a filtering_istream hands
+ * it calls of that size when `input` (what it converts: plain data for an
+ * encoder, a valid stream for a decoder, several times `want` long) goes
+ * through in one piece.
  */
-template <class Filter, class... Args>
-void check_declared_buffer(const std::string &input, std::streamsize want, const Args &...args) {
+template <class Filter>
+void check_declared_buffer(const Filter &filter, const std::string &input, std::streamsize want) {
   namespace io = boost::iostreams;
-  BOOST_TEST(io::optimal_buffer_size(Filter(args...)) == want);
+  BOOST_TEST(io::optimal_buffer_size(filter) == want);
   BOOST_TEST_REQUIRE(input.size() > 2 * static_cast<std::size_t>(want));
   {
-    buffer_probe<Filter> f(args...);
+    buffer_probe<Filter> f(filter);
     std::string out;
     io::filtering_ostream os;
     os.push(f);
@@ -72,8 +75,8 @@ void check_declared_buffer(const std::string &input, std::streamsize want, const
     os.reset();
     BOOST_TEST(f.largest() == want, "output chain");
   }
-  {
-    buffer_probe<Filter> f(args...);
+  if constexpr (std::is_convertible_v<typename io::category_of<Filter>::type, io::input>) {
+    buffer_probe<Filter> f(filter);
     std::string out;
     io::filtering_istream is;
     is.push(f);
