@@ -7,7 +7,7 @@
 // `filter_subjects` below (with a subject of its own where none of these
 // templates fits).
 
-#include "bytesio/base64.hpp" // base64_filters.hpp after the split
+#include "bytesio/base64_filters.hpp"
 #include "bytesio/filters.hpp"
 #include "bytesio/igzip.hpp"
 
