@@ -11,6 +11,7 @@
 #include <ios>
 #include <span>
 #include <streambuf>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -240,10 +241,16 @@ using bytes_buf = basic_bytes_buf<>;
 static_assert(detail::file_buffer<bytes_buf>,
               "basic_bytes_buf supplies the file core's hooks, declaring its optional ones");
 
-// Compiled once in src/bytes_buf.cpp, so users do not recompile the core in
-// every translation unit.
+// The buffers over byte_vector and the standard Storages are compiled once,
+// in src/bytes_buf.cpp, so their users do not recompile the core in every
+// translation unit.
 extern template class detail::file_core<basic_bytes_buf<byte_vector>, byte_vector, true, true>;
 extern template class basic_bytes_buf<byte_vector>;
+extern template class detail::file_core<basic_bytes_buf<std::vector<char>>, std::vector<char>, true,
+                                        true>;
+extern template class basic_bytes_buf<std::vector<char>>;
+extern template class detail::file_core<basic_bytes_buf<std::string>, std::string, true, true>;
+extern template class basic_bytes_buf<std::string>;
 
 } // namespace bytesio
 
