@@ -1,4 +1,5 @@
 #include "bytesio/detail/memory.hpp"
+#include "os/huge_pages.hpp"
 
 #include <cstdint>
 #include <cstdlib>

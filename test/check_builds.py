@@ -55,6 +55,12 @@ counts["tests"] = compare(
     re.findall(r"^bytesio-test (\w+)", read("test/Jamfile"), re.M),
     failures)
 
+counts["compile tests"] = compare(
+    "compile tests",
+    re.findall(r"bytesio_add_compile_test\((\w+) (\S+) ([\w-]+)", read("test/CMakeLists.txt")),
+    re.findall(r"^bytesio-compile-test (\w+) : (\S+) : ([\w-]+)", read("test/Jamfile"), re.M),
+    failures)
+
 fuzz_cmake = read("fuzz/CMakeLists.txt")
 counts["fuzz replays"] = compare(
     "fuzz corpus replays",

@@ -11,6 +11,7 @@
 #include <ios>
 #include <span>
 #include <streambuf>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -63,7 +64,7 @@ class basic_bytes_buf
   static_assert(detail::byte_storage<Storage>,
                 "Storage must be a contiguous, resizable container of 1-byte elements");
   using core = detail::file_core<basic_bytes_buf<Storage>, Storage, true, true>;
-  friend core;
+  friend detail::core_access;
   friend struct detail::bytes_buf_access; // adapters that fill the storage (asio.hpp)
 
 public:
@@ -149,7 +150,8 @@ public:
   Storage take();
 
 private:
-  // ---- storage operations for detail::file_core ----------------------------
+  // ---- storage operations for detail::file_core (detail::file_buffer) -----
+  static constexpr detail::optional_hooks hooks{.put_settled = true};
   const std::byte *memory() const noexcept { return detail::bytes_of(storage_); }
   detail::file_window write_window(std::uint64_t) noexcept {
     return {reinterpret_cast<char *>(storage_.data()), 0, detail::writable_extent(storage_)};
@@ -236,10 +238,19 @@ private:
 /** The buffer over `byte_vector`, bytesio's default storage. */
 using bytes_buf = basic_bytes_buf<>;
 
-// Compiled once in src/bytes_buf.cpp, so users do not recompile the core in
-// every translation unit.
+static_assert(detail::file_buffer<bytes_buf>,
+              "basic_bytes_buf supplies the file core's hooks, declaring its optional ones");
+
+// The buffers over byte_vector and the standard Storages are compiled once,
+// in src/bytes_buf.cpp, so their users do not recompile the core in every
+// translation unit.
 extern template class detail::file_core<basic_bytes_buf<byte_vector>, byte_vector, true, true>;
 extern template class basic_bytes_buf<byte_vector>;
+extern template class detail::file_core<basic_bytes_buf<std::vector<char>>, std::vector<char>, true,
+                                        true>;
+extern template class basic_bytes_buf<std::vector<char>>;
+extern template class detail::file_core<basic_bytes_buf<std::string>, std::string, true, true>;
+extern template class basic_bytes_buf<std::string>;
 
 } // namespace bytesio
 

@@ -5,8 +5,10 @@
 
 #include <istream>
 #include <span>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace bytesio {
 
@@ -102,6 +104,11 @@ private:
 
 /** The stream over `byte_vector`, bytesio's default storage. */
 using bytes_stream = basic_bytes_stream<>;
+
+// Compiled once, in src/bytes_stream.cpp, as the buffers are.
+extern template class basic_bytes_stream<byte_vector>;
+extern template class basic_bytes_stream<std::vector<char>>;
+extern template class basic_bytes_stream<std::string>;
 
 } // namespace bytesio
 

@@ -50,7 +50,7 @@ class mapped_file;
 class span_buf
     : public detail::file_core<span_buf, byte_vector, /*Contiguous=*/true, /*Writable=*/false> {
   using core = detail::file_core<span_buf, byte_vector, true, false>;
-  friend core;
+  friend detail::core_access;
 
 public:
   /** A buffer over no bytes. */
@@ -93,7 +93,8 @@ public:
   friend void swap(span_buf &a, span_buf &b) noexcept { a.swap(b); }
 
 private:
-  // ---- storage operations for detail::file_core ----------------------------
+  // ---- storage operations for detail::file_core (detail::file_buffer) -----
+  static constexpr detail::optional_hooks hooks{};
   const std::byte *memory() const noexcept { return bytes_.data(); }
   byte_vector result_of(const std::byte *p, std::size_t n) const {
     return byte_vector(std::span<const std::byte>(p, n));
@@ -102,6 +103,9 @@ private:
 
   std::span<const std::byte> bytes_;
 };
+
+static_assert(detail::file_buffer<span_buf>,
+              "span_buf supplies the file core's hooks, declaring its optional ones");
 
 /**
  * A `std::istream` over a `span_buf` that it owns: reads memory the caller

@@ -88,7 +88,7 @@ namespace bytesio {
 class spooled_buf
     : public detail::file_core<spooled_buf, byte_vector, /*Contiguous=*/false, /*Writable=*/true> {
   using core = detail::file_core<spooled_buf, byte_vector, false, true>;
-  friend core;
+  friend detail::core_access;
 
 public:
   /** The size of the block cache used after the rollover. */
@@ -169,7 +169,9 @@ public:
   std::size_t threshold() const noexcept { return threshold_; }
 
 private:
-  // ---- storage operations for detail::file_core ----------------------------
+  // ---- storage operations for detail::file_core (detail::file_buffer) -----
+  static constexpr detail::optional_hooks hooks{
+      .read_direct = true, .put_settled = true, .truncate_storage = true, .sync_storage = true};
   detail::file_window read_window(std::uint64_t pos);
   std::size_t read_direct(std::uint64_t pos, char *out, std::size_t n);
   void store(std::uint64_t pos, const char *p, std::size_t n);
@@ -253,6 +255,9 @@ public:
 private:
   spooled_buf buf_;
 };
+
+static_assert(detail::file_buffer<spooled_buf>,
+              "spooled_buf supplies the file core's hooks, declaring its optional ones");
 
 // The core's members for spooled_buf are compiled once, in src/spooled_buf.cpp.
 extern template class detail::file_core<spooled_buf, byte_vector, false, true>;

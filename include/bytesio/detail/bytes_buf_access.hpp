@@ -4,11 +4,9 @@
 #include "bytesio/bytes_buf.hpp"
 #include "bytesio/detail/storage.hpp"
 
-#include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 
 namespace bytesio::detail {
 
@@ -66,7 +64,7 @@ struct bytes_buf_access {
   template <class S>
   static std::uint64_t append_at(basic_bytes_buf<S> &b) noexcept {
     b.settle();
-    return std::max(b.file_pos(), b.file_size());
+    return max_of(b.file_pos(), b.file_size());
   }
 
   /** The offset no growth of the contents may pass: the core's size-limit rule. */
@@ -141,8 +139,7 @@ struct bytes_buf_access {
 
   /** A file offset or length as a `size_t`, saturated where `size_t` is narrower. */
   static std::size_t to_size(std::uint64_t n) noexcept {
-    return static_cast<std::size_t>(
-        std::min<std::uint64_t>(n, std::numeric_limits<std::size_t>::max()));
+    return static_cast<std::size_t>(min_of<std::uint64_t>(n, size_max));
   }
 };
 

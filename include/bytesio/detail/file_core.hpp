@@ -5,6 +5,7 @@
 #include "bytesio/detail/storage.hpp"
 #include "bytesio/error.hpp"
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -12,6 +13,7 @@
 #include <span>
 #include <streambuf>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace bytesio::detail {
@@ -54,6 +56,202 @@ inline void copy_bytes(char *to, const char *from, std::size_t n) noexcept {
 }
 
 /**
+ * The optional hooks of a buffer, opted into by name: a buffer declares
+ * `static constexpr detail::optional_hooks hooks{.sync_storage = true}`
+ * and `file_buffer` requires exactly the hooks declared there, so a
+ * misspelled or forgotten hook is a compile error, never a silent no-op.
+ */
+struct optional_hooks {
+  /**
+   * `std::size_t read_direct(std::uint64_t pos, char *out, std::size_t n)`:
+   * a read that bypasses the windows, or `npos` to decline.
+   */
+  bool read_direct = false;
+  /** `void put_settled(std::size_t end) noexcept`: the put area wrote its window up to `end`. */
+  bool put_settled = false;
+  /**
+   * `void truncate_storage(std::uint64_t size)`: called by `truncate` and
+   * `clear` before the contents become `min(size, this size)`.
+   */
+  bool truncate_storage = false;
+  /**
+   * `void sync_storage()`: makes the storage durable (`flush`, `pubsync`,
+   * and `close` before releasing; a throw leaves the buffer open).
+   */
+  bool sync_storage = false;
+};
+
+/**
+ * The core's one door to the private hooks of its buffers, which befriend
+ * it: the core calls them here, and `file_buffer` checks them here.
+ */
+struct core_access {
+  template <class D>
+  static constexpr auto hooks() noexcept -> std::remove_cv_t<decltype(D::hooks)> {
+    return D::hooks;
+  }
+  template <class D>
+  static auto result_of(const D &d, const std::byte *p, std::size_t n)
+      -> decltype(d.result_of(p, n)) {
+    return d.result_of(p, n);
+  }
+  template <class D>
+  static auto release(D &d) -> decltype(d.release()) {
+    return d.release();
+  }
+  template <class D>
+  static auto memory(const D &d) noexcept(noexcept(d.memory())) -> decltype(d.memory()) {
+    return d.memory();
+  }
+  template <class D>
+  static auto read_window(D &d, std::uint64_t pos) -> decltype(d.read_window(pos)) {
+    return d.read_window(pos);
+  }
+  template <class D>
+  static auto contents(const D &d) -> decltype(d.contents()) {
+    return d.contents();
+  }
+  template <class D>
+  static auto store(D &d, std::uint64_t pos, const char *p, std::size_t n)
+      -> decltype(d.store(pos, p, n)) {
+    return d.store(pos, p, n);
+  }
+  template <class D>
+  static auto write_window(D &d, std::uint64_t pos) noexcept(noexcept(d.write_window(pos)))
+      -> decltype(d.write_window(pos)) {
+    return d.write_window(pos);
+  }
+  template <class D>
+  static auto reserve_storage(D &d, std::size_t n) -> decltype(d.reserve_storage(n)) {
+    return d.reserve_storage(n);
+  }
+  template <class D>
+  static auto shrink_storage(D &d, std::uint64_t size) -> decltype(d.shrink_storage(size)) {
+    return d.shrink_storage(size);
+  }
+  template <class D>
+  static auto storage_capacity(const D &d) noexcept(noexcept(d.storage_capacity()))
+      -> decltype(d.storage_capacity()) {
+    return d.storage_capacity();
+  }
+  template <class D>
+  static auto read_direct(D &d, std::uint64_t pos, char *out, std::size_t n)
+      -> decltype(d.read_direct(pos, out, n)) {
+    return d.read_direct(pos, out, n);
+  }
+  template <class D>
+  static auto put_settled(D &d, std::size_t end) noexcept(noexcept(d.put_settled(end)))
+      -> decltype(d.put_settled(end)) {
+    return d.put_settled(end);
+  }
+  template <class D>
+  static auto truncate_storage(D &d, std::uint64_t size) -> decltype(d.truncate_storage(size)) {
+    return d.truncate_storage(size);
+  }
+  template <class D>
+  static auto sync_storage(D &d) -> decltype(d.sync_storage()) {
+    return d.sync_storage();
+  }
+};
+
+// What a buffer built on `file_core` supplies: private members, reached
+// through `core_access`. All are called with no stream area live
+// ("settled"), except `write_window`, which is called to open one, and
+// `put_settled`, called while closing one. A result is what `read()` returns.
+
+/**
+ * Every buffer: `result_of(p, n)`, a new result holding a copy of `n` bytes
+ * (`p` may be null when `n == 0`); `release()`, which frees the storage at
+ * `close`, after the core has marked the buffer closed; and `hooks`, the
+ * optional hooks it has.
+ */
+template <class D>
+concept buffer_hooks = requires(D &d, const D &cd, const std::byte *p, std::size_t n) {
+  { core_access::hooks<D>() } -> std::same_as<optional_hooks>;
+  { core_access::result_of(cd, p, n) } -> std::same_as<decltype(d.read())>;
+  core_access::release(d);
+};
+
+/** Contiguous: `memory()`, the contents (the bytes `[0, size)`, null when there are none). */
+template <class D>
+concept contiguous_hooks = requires(const D &cd) {
+  { core_access::memory(cd) } -> std::same_as<const std::byte *>;
+  requires noexcept(core_access::memory(cd));
+};
+
+/**
+ * Not contiguous: `read_window(pos)`, a run of the contents that holds
+ * `pos < size` (it may throw an OS error; a run that does not hold `pos`
+ * reads as the end), and `contents()`, a copy of everything, for `getvalue`.
+ */
+template <class D>
+concept window_hooks = requires(D &d, const D &cd, std::uint64_t pos) {
+  { core_access::read_window(d, pos) } -> std::same_as<file_window>;
+  { core_access::contents(cd) } -> std::same_as<decltype(d.read())>;
+};
+
+/**
+ * Writable: `store(pos, p, n)` writes `n > 0` bytes at `pos` (zero-filling
+ * a gap from the end to `pos`; the limit is already checked; it may throw,
+ * leaving the contents as they were); `write_window(pos)`, the memory a put
+ * area may write into inline at `pos` (the core cuts it at the size limit);
+ * `reserve_storage(n)`, `shrink_storage(size)` and `storage_capacity()` serve
+ * `reserve`, `shrink_to_fit` and `capacity`.
+ */
+template <class D>
+concept writable_hooks = requires(D &d, const D &cd, std::uint64_t pos, const char *p,
+                                  std::size_t n) {
+  core_access::store(d, pos, p, n);
+  { core_access::write_window(d, pos) } -> std::same_as<file_window>;
+  requires noexcept(core_access::write_window(d, pos));
+  core_access::reserve_storage(d, n);
+  core_access::shrink_storage(d, pos);
+  { core_access::storage_capacity(cd) } -> std::same_as<std::size_t>;
+  requires noexcept(core_access::storage_capacity(cd));
+};
+
+// The optional hooks, each as the core calls it (see `optional_hooks`).
+template <class D>
+concept has_read_direct = requires(D &d, std::uint64_t pos, char *out, std::size_t n) {
+  { core_access::read_direct(d, pos, out, n) } -> std::same_as<std::size_t>;
+};
+template <class D>
+concept has_put_settled = requires(D &d, std::size_t end) {
+  core_access::put_settled(d, end);
+  requires noexcept(core_access::put_settled(d, end));
+};
+template <class D>
+concept has_truncate_storage = requires(D &d, std::uint64_t size) {
+  core_access::truncate_storage(d, size);
+};
+template <class D>
+concept has_sync_storage = requires(D &d) {
+  core_access::sync_storage(d);
+};
+
+// clang-format 14 mangles these two (it takes `> &&` for an rvalue reference).
+// clang-format off
+
+/** Each optional hook exists exactly when `hooks` declares it. */
+template <class D>
+concept declared_hooks =
+    core_access::hooks<D>().read_direct == has_read_direct<D> &&
+    core_access::hooks<D>().put_settled == has_put_settled<D> &&
+    core_access::hooks<D>().truncate_storage == has_truncate_storage<D> &&
+    core_access::hooks<D>().sync_storage == has_sync_storage<D>;
+
+/** The seam between `file_core` and a buffer built on it, as the compiler checks it. */
+template <class D>
+concept file_buffer =
+    buffer_hooks<D> &&
+    (!D::contiguous || contiguous_hooks<D>) &&
+    (D::contiguous || window_hooks<D>) &&
+    (!D::writable || writable_hooks<D>) &&
+    declared_hooks<D>;
+
+// clang-format on
+
+/**
  * The file every bytesio buffer is: one position shared by reading and
  * writing, which may lie past the end; the io.BytesIO seek rules; zero-fill
  * past the end; `readline`/`readlines`; `truncate`; the size limit; the
@@ -70,37 +268,8 @@ inline void copy_bytes(char *to, const char *from, std::size_t n) noexcept {
  * The template arguments say what the buffer is: `Contiguous` (its contents
  * are one block of memory) and `Writable`. (Template arguments rather than
  * members of `Derived`: the requires-clauses must not need `Derived`
- * complete, which clang checks eagerly.)
- *
- * What `Derived` supplies (private, with `friend` access for the core). All
- * are called with no stream area live ("settled"), except `write_window`,
- * which is called to open one, and `put_settled`, called while closing one.
- * - Contiguous: `const std::byte *memory() const noexcept` gives the
- *   contents (the bytes `[0, size)`, null when there are none).
- * - Otherwise `file_window read_window(std::uint64_t pos)`: a run of the
- *   contents that holds `pos < size` (it may throw an OS error; a run that
- *   does not hold `pos` reads as the end), and `Result contents() const`:
- *   a copy of everything, for `getvalue`. Optionally
- *   `std::size_t read_direct(std::uint64_t pos, char *out, std::size_t n)`,
- *   a read that bypasses the windows, or `npos` to decline.
- * - Writable: `void store(std::uint64_t pos, const char *p, std::size_t n)` writes
- *   `n > 0` bytes at `pos` (zero-filling a gap from the end to `pos`; the
- *   limit is already checked; it may throw, leaving the contents as they
- *   were), and `file_window write_window(std::uint64_t pos) noexcept` is
- *   the memory a put area may write into inline at `pos` (the core cuts it
- *   at the size limit). Optionally `void put_settled(std::size_t end)
- *   noexcept` (the put area wrote its window up to `end`) and
- *   `void truncate_storage(std::uint64_t size)` (called by `truncate` and
- *   `clear` before the contents become `min(size, this size)`).
- * - `Result result_of(const std::byte *p, std::size_t n) const`: a new
- *   result holding a copy of `n` bytes (`p` may be null when `n == 0`).
- * - `void release()`: frees the storage at `close`, after the core has
- *   marked the buffer closed. Optionally `void sync_storage()`: makes the
- *   storage durable (`flush`, `pubsync`, and `close` before releasing; a
- *   throw leaves the buffer open).
- * - Writable buffers: `void reserve_storage(std::size_t)`,
- *   `void shrink_storage(std::uint64_t size)`,
- *   `std::size_t storage_capacity() const noexcept`.
+ * complete, which clang checks eagerly.) What `Derived` supplies is the
+ * concept `file_buffer` above, which the core and each buffer assert.
  */
 template <class Derived, class Result, bool Contiguous, bool Writable>
 class file_core : public std::streambuf {
@@ -332,6 +501,7 @@ protected:
 private:
   Derived &derived() noexcept { return static_cast<Derived &>(*this); }
   const Derived &derived() const noexcept { return static_cast<const Derived &>(*this); }
+  static constexpr optional_hooks hooks() noexcept { return core_access::hooks<Derived>(); }
 
   void check_open(const char *op) const;
   std::uint64_t cur_pos() const noexcept;
@@ -366,6 +536,6 @@ private:
 
 } // namespace bytesio::detail
 
-#include "bytesio/impl/file_core.hpp"
+#include "bytesio/detail/impl/file_core.hpp"
 
 #endif // BYTESIO_DETAIL_FILE_CORE_HPP

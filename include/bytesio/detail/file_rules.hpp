@@ -3,11 +3,8 @@
 
 #include "bytesio/error.hpp"
 
-#include <algorithm>
 #include <cstdint>
 #include <ios>
-#include <limits>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,7 +20,7 @@ namespace bytesio::detail {
  */
 inline std::uint64_t file_seek_target(std::int64_t off, std::ios_base::seekdir dir,
                                       std::uint64_t pos, std::uint64_t size) {
-  constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t max = INT64_MAX;
   std::int64_t origin = 0;
   if (dir == std::ios_base::beg) {
     if (off < 0)
@@ -36,26 +33,27 @@ inline std::uint64_t file_seek_target(std::int64_t off, std::ios_base::seekdir d
   }
   if (off > 0 && origin > max - off)
     throw_error(errc::invalid_argument, "bytesio: seek position overflows");
-  return static_cast<std::uint64_t>(std::max<std::int64_t>(0, origin + off));
+  return origin + off < 0 ? 0 : static_cast<std::uint64_t>(origin + off);
 }
 
 /**
  * The streambuf seek (like std::filebuf): any non-negative target, even past
- * the end; a negative or overflowing one is no target at all.
+ * the end; a negative or overflowing one is no target at all, -1 (the
+ * streambuf's own failure value, `pos_type(off_type(-1))`).
  */
-inline std::optional<std::uint64_t> stream_seek_target(std::streamoff off,
-                                                       std::ios_base::seekdir dir,
-                                                       std::uint64_t pos, std::uint64_t size) {
+inline std::streamoff stream_seek_target(std::streamoff off, std::ios_base::seekdir dir,
+                                         std::uint64_t pos, std::uint64_t size) {
+  static_assert(sizeof(std::streamoff) == sizeof(std::int64_t), "a 64-bit std::streamoff");
   std::streamoff origin = 0;
   if (dir == std::ios_base::cur)
     origin = static_cast<std::streamoff>(pos);
   else if (dir == std::ios_base::end)
     origin = static_cast<std::streamoff>(size);
   else if (dir != std::ios_base::beg)
-    return std::nullopt;
-  if ((off > 0 && origin > std::numeric_limits<std::streamoff>::max() - off) || origin + off < 0)
-    return std::nullopt;
-  return static_cast<std::uint64_t>(origin + off);
+    return -1;
+  if ((off > 0 && origin > INT64_MAX - off) || origin + off < 0)
+    return -1;
+  return origin + off;
 }
 
 /**

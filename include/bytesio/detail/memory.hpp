@@ -40,9 +40,6 @@ memory_block allocate_bytes(std::size_t min_capacity);
  */
 memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t min_capacity);
 
-/** Asks the OS to back the whole pages of a large block (4 MiB or more) with huge pages; a hint. */
-void advise_huge_pages(void *p, std::size_t n) noexcept;
-
 /** Frees a block from the two functions above (null is fine). */
 void deallocate_bytes(memory_block block) noexcept;
 

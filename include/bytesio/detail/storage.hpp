@@ -3,43 +3,66 @@
 
 #include "bytesio/byte_vector.hpp"
 
-#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 #include <new>
-#include <ranges>
 #include <span>
 #include <string_view>
 #include <type_traits>
 
+// The core's headers spell these out rather than include <algorithm>,
+// <ranges> and <limits> (20,000 lines that a file including
+// bytes_stream.hpp would compile for a handful of names; fmt does the same).
+
 namespace bytesio::detail {
+
+template <class T>
+constexpr T min_of(T a, T b) noexcept {
+  return b < a ? b : a;
+}
+
+template <class T>
+constexpr T max_of(T a, T b) noexcept {
+  return a < b ? b : a;
+}
+
+/** The largest `std::size_t`. */
+inline constexpr std::size_t size_max = static_cast<std::size_t>(-1);
+
+/**
+ * The element type of a contiguous range, through `std::data` (which
+ * `<span>` declares), as `std::ranges::range_value_t` for the containers
+ * and arrays the buffers take.
+ */
+template <class R>
+using data_value_t = std::remove_cvref_t<decltype(*std::data(std::declval<R &>()))>;
 
 /** What `basic_bytes_buf` needs of its `Storage`. */
 template <class S>
-concept byte_storage =
-    std::ranges::contiguous_range<S> && sizeof(std::ranges::range_value_t<S>) == 1 &&
-    std::is_trivially_copyable_v<std::ranges::range_value_t<S>> &&std::default_initializable<S>
-        &&std::movable<S> &&requires(S &s, const S &cs, std::size_t n) {
-  { s.data() } -> std::same_as<std::ranges::range_value_t<S> *>;
+concept byte_storage = requires(S &s, const S &cs, std::size_t n) {
+  { s.data() } -> std::same_as<typename S::value_type *>;
   { cs.size() } -> std::convertible_to<std::size_t>;
   { cs.capacity() } -> std::convertible_to<std::size_t>;
   s.resize(n);
   s.reserve(n);
   s.clear();
   s.shrink_to_fit();
-};
+}
+&&sizeof(typename S::value_type) == 1 && std::is_trivially_copyable_v<typename S::value_type>
+                                             &&std::default_initializable<S> &&std::movable<S>;
 
 /** A contiguous range of byte-like elements that is not text. */
 template <class R>
-concept byte_range = std::ranges::contiguous_range<R> && std::ranges::sized_range<R> &&
-                     (std::same_as<std::ranges::range_value_t<R>, char> ||
-                      std::same_as<std::ranges::range_value_t<R>, unsigned char> ||
-                      std::same_as<std::ranges::range_value_t<R>,
-                                   std::byte>)&&!std::convertible_to<const R &, std::string_view> &&
-                     !std::convertible_to<const R &, std::span<const std::byte>>;
+concept byte_range = requires(const R &r) {
+  { std::size(r) } -> std::convertible_to<std::size_t>;
+}
+&&(std::same_as<data_value_t<const R>, char> ||
+   std::same_as<data_value_t<const R>, unsigned char> ||
+   std::same_as<data_value_t<const R>, std::byte>)&&!std::convertible_to<const R &,
+                                                                         std::string_view> &&
+    !std::convertible_to<const R &, std::span<const std::byte>>;
 
 template <class S>
 std::byte *bytes_of(S &s) noexcept {
@@ -76,7 +99,7 @@ S copy_of(const S &like, const std::byte *p, std::size_t n) {
     return S(std::span<const std::byte>(p, n)); // byte_vector: one exact block, no zero-fill
   }
   S out = empty_like(like);
-  using T = std::ranges::range_value_t<S>;
+  using T = typename S::value_type;
   if constexpr (requires(const T *t) { out.assign(t, t); }) {
     const T *first = reinterpret_cast<const T *>(p);
     out.assign(first, first + n);
@@ -136,19 +159,19 @@ void settle_extent(S &s, std::size_t end) noexcept {
  */
 template <class S>
 char *make_room(S &s, std::uint64_t size, std::uint64_t at, std::size_t n,
-                std::size_t most = static_cast<std::size_t>(-1)) {
-  if (at + n > std::numeric_limits<std::size_t>::max())
+                std::size_t most = size_max) {
+  if (at + n > size_max)
     throw std::bad_alloc(); // only where size_t is narrower than a file position
   const auto end = static_cast<std::size_t>(at + n);
   if (end > s.capacity()) {
     const std::size_t cap = s.capacity();
-    const std::size_t grown = cap > std::numeric_limits<std::size_t>::max() / 2 ? end : 2 * cap;
-    s.reserve(std::max(end, std::min(grown, most)));
+    const std::size_t grown = cap > size_max / 2 ? end : 2 * cap;
+    s.reserve(max_of(end, min_of(grown, most)));
   }
   auto zeros_from = static_cast<std::size_t>(at); // where the gap needs no zero-fill
   if constexpr (std::same_as<S, byte_vector>)
-    zeros_from = std::min(
-        zeros_from, std::max(byte_vector_access::zero_from(s), static_cast<std::size_t>(size)));
+    zeros_from = min_of(zeros_from,
+                        max_of(byte_vector_access::zero_from(s), static_cast<std::size_t>(size)));
   else if (end > s.size())
     resize_for_overwrite(s, s.capacity()); // the slack a put area writes into
   char *base = reinterpret_cast<char *>(s.data());
@@ -166,7 +189,7 @@ char *make_room(S &s, std::uint64_t size, std::uint64_t at, std::size_t n,
  */
 template <class S>
 void store_bytes(S &s, std::uint64_t size, std::uint64_t pos, const char *p, std::size_t n,
-                 std::size_t most = static_cast<std::size_t>(-1)) {
+                 std::size_t most = size_max) {
   std::memcpy(make_room(s, size, pos, n, most), p, n);
 }
 

@@ -1,10 +1,9 @@
-#ifndef BYTESIO_IMPL_FILE_CORE_HPP
-#define BYTESIO_IMPL_FILE_CORE_HPP
+#ifndef BYTESIO_DETAIL_IMPL_FILE_CORE_HPP
+#define BYTESIO_DETAIL_IMPL_FILE_CORE_HPP
 
-#include <algorithm>
 #include <cassert>
+#include <climits>
 #include <cstring>
-#include <limits>
 #include <string>
 #include <utility>
 
@@ -64,6 +63,9 @@ auto file_core<Derived, Result, Contiguous, Writable>::operator=(file_core &&oth
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 file_core<Derived, Result, Contiguous, Writable>::~file_core() {
+  static_assert(file_buffer<Derived>,
+                "a buffer on detail::file_core supplies the hooks of detail::file_buffer, and "
+                "declares in `hooks` exactly the optional ones it has");
   assert(exports_ == 0 && "a getbuffer() view outlives its buffer");
 }
 
@@ -95,7 +97,7 @@ std::uint64_t file_core<Derived, Result, Contiguous, Writable>::cur_pos() const 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 std::uint64_t file_core<Derived, Result, Contiguous, Writable>::cur_size() const noexcept {
   if (pptr() != nullptr)
-    return std::max(size_, area_offset_ + static_cast<std::uint64_t>(pptr() - area_base_));
+    return max_of(size_, area_offset_ + static_cast<std::uint64_t>(pptr() - area_base_));
   return size_;
 }
 
@@ -103,10 +105,10 @@ template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::settle() noexcept {
   if (pptr() != nullptr) {
     const auto written = static_cast<std::size_t>(pptr() - area_base_);
-    if constexpr (requires(Derived & d) { d.put_settled(written); })
-      derived().put_settled(written);
+    if constexpr (hooks().put_settled)
+      core_access::put_settled(derived(), written);
     pos_ = area_offset_ + written;
-    size_ = std::max(size_, pos_);
+    size_ = max_of(size_, pos_);
   } else if (eback() != nullptr) {
     pos_ = area_offset_ + static_cast<std::uint64_t>(gptr() - area_base_);
   } else {
@@ -120,14 +122,13 @@ template <class Derived, class Result, bool Contiguous, bool Writable>
 std::size_t
 file_core<Derived, Result, Contiguous, Writable>::remaining(std::size_t n) const noexcept {
   // Precondition: settled.
-  return pos_ < size_ ? static_cast<std::size_t>(std::min<std::uint64_t>(n, size_ - pos_)) : 0;
+  return pos_ < size_ ? static_cast<std::size_t>(min_of<std::uint64_t>(n, size_ - pos_)) : 0;
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 std::uint64_t file_core<Derived, Result, Contiguous, Writable>::write_ceiling() const noexcept {
   // Growth past the limit is refused; so is a position past INT64_MAX.
-  return std::min<std::uint64_t>(std::max<std::uint64_t>(size_, limit_),
-                                 std::numeric_limits<std::int64_t>::max());
+  return min_of<std::uint64_t>(max_of<std::uint64_t>(size_, limit_), std::uint64_t{INT64_MAX});
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
@@ -137,10 +138,10 @@ std::span<const char> file_core<Derived, Result, Contiguous, Writable>::run_at(s
     return {};
   file_window w;
   if constexpr (Contiguous)
-    w = {const_cast<char *>(reinterpret_cast<const char *>(derived().memory())), 0,
+    w = {const_cast<char *>(reinterpret_cast<const char *>(core_access::memory(derived()))), 0,
          static_cast<std::size_t>(size_)};
   else
-    w = derived().read_window(pos);
+    w = core_access::read_window(derived(), pos);
   assert(w.offset + w.size <= size_ && "a window never reaches past the contents");
   if (pos < w.offset || pos - w.offset >= w.size)
     return {}; // the storage lost bytes behind our back (a file cut by another process)
@@ -166,8 +167,8 @@ bool file_core<Derived, Result, Contiguous, Writable>::enter_read() {
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::enter_write() noexcept {
   // Called right after a successful put, settled.
-  const file_window w = derived().write_window(pos_);
-  const std::uint64_t end = std::min(w.offset + w.size, write_ceiling());
+  const file_window w = core_access::write_window(derived(), pos_);
+  const std::uint64_t end = min_of(w.offset + w.size, write_ceiling());
   if (w.data == nullptr || pos_ < w.offset || end <= pos_)
     return; // no room to write inline: the next write comes back here
   area_base_ = w.data;
@@ -178,14 +179,14 @@ void file_core<Derived, Result, Contiguous, Writable>::enter_write() noexcept {
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::put(const char *p, std::size_t n) {
   // Precondition: settled, writable, n > 0, pos_ + n within the ceiling.
-  derived().store(pos_, p, n);
+  core_access::store(derived(), pos_, p, n);
   pos_ += n;
-  size_ = std::max(size_, pos_);
+  size_ = max_of(size_, pos_);
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::advance_get(std::size_t n) noexcept {
-  if (n <= static_cast<std::size_t>(std::numeric_limits<int>::max()))
+  if (n <= static_cast<std::size_t>(INT_MAX))
     gbump(static_cast<int>(n));
   else
     setg(eback(), gptr() + n, egptr());
@@ -193,7 +194,7 @@ void file_core<Derived, Result, Contiguous, Writable>::advance_get(std::size_t n
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::advance_put(std::size_t n) noexcept {
-  if (n <= static_cast<std::size_t>(std::numeric_limits<int>::max()))
+  if (n <= static_cast<std::size_t>(INT_MAX))
     pbump(static_cast<int>(n));
   else
     setp(pptr() + n, epptr()); // setp keeps pbase() == pptr(): settle() counts from area_base_
@@ -259,7 +260,7 @@ template <class Derived, class Result, bool Contiguous, bool Writable>
 template <byte_range R>
 std::size_t
 file_core<Derived, Result, Contiguous, Writable>::write(const R &range) requires Writable {
-  return write(std::as_bytes(std::span(std::ranges::data(range), std::ranges::size(range))));
+  return write(std::as_bytes(std::span(std::data(range), std::size(range))));
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
@@ -272,36 +273,36 @@ template <class Derived, class Result, bool Contiguous, bool Writable>
 std::uint64_t
 file_core<Derived, Result, Contiguous, Writable>::truncate(std::uint64_t size) requires Writable {
   begin_change("truncate");
-  if constexpr (requires(Derived & d) { d.truncate_storage(size); })
-    derived().truncate_storage(size);
-  size_ = std::min(size_, size);
+  if constexpr (hooks().truncate_storage)
+    core_access::truncate_storage(derived(), size);
+  size_ = min_of(size_, size);
   return size;
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::clear() requires Writable {
   begin_change("clear");
-  if constexpr (requires(Derived & d) { d.truncate_storage(0); })
-    derived().truncate_storage(0);
+  if constexpr (hooks().truncate_storage)
+    core_access::truncate_storage(derived(), 0);
   size_ = pos_ = 0;
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 std::size_t
 file_core<Derived, Result, Contiguous, Writable>::capacity() const noexcept requires Writable {
-  return closed_ ? 0 : derived().storage_capacity();
+  return closed_ ? 0 : core_access::storage_capacity(derived());
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::reserve(std::size_t n) requires Writable {
   begin_change("reserve");
-  derived().reserve_storage(n);
+  core_access::reserve_storage(derived(), n);
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::shrink_to_fit() requires Writable {
   begin_change("shrink_to_fit");
-  derived().shrink_storage(size_);
+  core_access::shrink_storage(derived(), size_);
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
@@ -326,8 +327,8 @@ std::size_t file_core<Derived, Result, Contiguous, Writable>::copy_out(char *out
   std::size_t done = 0;
   while (done < n && pos_ < size_) {
     const std::size_t want = remaining(n - done);
-    if constexpr (requires(Derived & d) { d.read_direct(pos_, out, want); }) {
-      const std::size_t got = derived().read_direct(pos_, out + done, want);
+    if constexpr (hooks().read_direct) {
+      const std::size_t got = core_access::read_direct(derived(), pos_, out + done, want);
       if (got != npos) {
         pos_ += got;
         done += got;
@@ -339,7 +340,7 @@ std::size_t file_core<Derived, Result, Contiguous, Writable>::copy_out(char *out
     const std::span<const char> run = run_at(pos_);
     if (run.empty())
       break;
-    const std::size_t k = std::min(run.size(), want);
+    const std::size_t k = min_of(run.size(), want);
     std::memcpy(out + done, run.data(), k);
     pos_ += k;
     done += k;
@@ -359,11 +360,12 @@ Result file_core<Derived, Result, Contiguous, Writable>::read(std::size_t n) {
   const std::size_t want = remaining(n);
   const std::span<const char> run = run_at(pos_);
   if (run.size() >= want) { // one window holds it all: one exact copy
-    Result out = derived().result_of(reinterpret_cast<const std::byte *>(run.data()), want);
+    Result out =
+        core_access::result_of(derived(), reinterpret_cast<const std::byte *>(run.data()), want);
     pos_ += want;
     return out;
   }
-  Result out = derived().result_of(nullptr, 0);
+  Result out = core_access::result_of(derived(), nullptr, 0);
   resize_for_overwrite(out, want);
   const std::uint64_t start = pos_;
   try {
@@ -380,7 +382,7 @@ template <class Derived, class Result, bool Contiguous, bool Writable>
 std::size_t file_core<Derived, Result, Contiguous, Writable>::line_length(
     std::span<const char> run, std::size_t want, bool &complete) const noexcept {
   // The part of `run` that belongs to a line of at most `want` bytes.
-  const std::size_t n = std::min(want, run.size());
+  const std::size_t n = min_of(want, run.size());
   const void *nl = n == 0 ? nullptr : std::memchr(run.data(), '\n', n);
   complete = nl != nullptr || n == want;
   return nl == nullptr ? n
@@ -394,7 +396,8 @@ Result file_core<Derived, Result, Contiguous, Writable>::readline(std::size_t li
   std::span<const char> run = run_at(pos_);
   bool complete = false;
   std::size_t n = line_length(run, want, complete);
-  Result out = derived().result_of(reinterpret_cast<const std::byte *>(run.data()), n);
+  Result out =
+      core_access::result_of(derived(), reinterpret_cast<const std::byte *>(run.data()), n);
   pos_ += n;
   if (complete)
     return out;
@@ -458,9 +461,10 @@ template <class Derived, class Result, bool Contiguous, bool Writable>
 Result file_core<Derived, Result, Contiguous, Writable>::getvalue() const requires Writable {
   check_open("getvalue");
   if constexpr (Contiguous)
-    return derived().result_of(derived().memory(), static_cast<std::size_t>(cur_size()));
+    return core_access::result_of(derived(), core_access::memory(derived()),
+                                  static_cast<std::size_t>(cur_size()));
   else
-    return derived().contents();
+    return core_access::contents(derived());
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
@@ -470,7 +474,7 @@ file_core<Derived, Result, Contiguous, Writable>::view() const noexcept requires
   // instantiation (spooled_buf's), so the body must compile for every buffer.
   if constexpr (Contiguous) {
     if (!closed_)
-      return {derived().memory(), static_cast<std::size_t>(cur_size())};
+      return {core_access::memory(derived()), static_cast<std::size_t>(cur_size())};
   }
   return {};
 }
@@ -494,8 +498,8 @@ std::uint64_t file_core<Derived, Result, Contiguous, Writable>::tell() const {
 template <class Derived, class Result, bool Contiguous, bool Writable>
 void file_core<Derived, Result, Contiguous, Writable>::flush() {
   begin("flush");
-  if constexpr (requires(Derived & d) { d.sync_storage(); })
-    derived().sync_storage();
+  if constexpr (hooks().sync_storage)
+    core_access::sync_storage(derived());
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
@@ -503,11 +507,11 @@ void file_core<Derived, Result, Contiguous, Writable>::close() {
   if (closed_)
     return;
   begin_change("close");
-  if constexpr (requires(Derived & d) { d.sync_storage(); })
-    derived().sync_storage(); // a failure leaves the buffer open, nothing lost
+  if constexpr (hooks().sync_storage)
+    core_access::sync_storage(derived()); // a failure leaves the buffer open, nothing lost
   closed_ = true;
   size_ = pos_ = 0;
-  derived().release();
+  core_access::release(derived());
 }
 
 // ---- std::streambuf ---------------------------------------------------------------
@@ -544,7 +548,7 @@ auto file_core<Derived, Result, Contiguous, Writable>::pbackfail(int_type ch) ->
       return traits_type::eof();
     back = traits_type::to_char_type(ch);
     if constexpr (Writable)
-      derived().store(pos_ - 1, &back, 1);
+      core_access::store(derived(), pos_ - 1, &back, 1);
   }
   --pos_;
   enter_read();
@@ -572,8 +576,7 @@ std::streamsize file_core<Derived, Result, Contiguous, Writable>::put_rest(const
       return 0;
     const std::uint64_t ceiling = write_ceiling();
     const auto k = static_cast<std::size_t>(
-        pos_ >= ceiling ? 0
-                        : std::min<std::uint64_t>(static_cast<std::uint64_t>(n), ceiling - pos_));
+        pos_ >= ceiling ? 0 : min_of<std::uint64_t>(static_cast<std::uint64_t>(n), ceiling - pos_));
     if (k != 0) {
       put(s, k);
       enter_write();
@@ -640,11 +643,11 @@ auto file_core<Derived, Result, Contiguous, Writable>::seekoff(off_type off,
   if (off == 0 && dir == std::ios_base::cur) // tellg/tellp: disturb nothing
     return pos_type(static_cast<off_type>(cur_pos()));
   settle();
-  const auto target = stream_seek_target(off, dir, pos_, size_);
-  if (!target)
+  const std::streamoff target = stream_seek_target(off, dir, pos_, size_);
+  if (target < 0)
     return fail;
-  pos_ = *target;
-  return pos_type(static_cast<off_type>(*target));
+  pos_ = static_cast<std::uint64_t>(target);
+  return pos_type(target);
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
@@ -659,10 +662,10 @@ int file_core<Derived, Result, Contiguous, Writable>::sync() {
   if (closed_)
     return -1;
   // Memory needs nothing, and keeps its put area: std::endl syncs every line.
-  if constexpr (requires(Derived & d) { d.sync_storage(); }) {
+  if constexpr (hooks().sync_storage) {
     settle();
     try {
-      derived().sync_storage();
+      core_access::sync_storage(derived());
     } catch (...) {
       return -1; // the storage keeps the bytes; flush() or close() report the error
     }
@@ -672,4 +675,4 @@ int file_core<Derived, Result, Contiguous, Writable>::sync() {
 
 } // namespace bytesio::detail
 
-#endif // BYTESIO_IMPL_FILE_CORE_HPP
+#endif // BYTESIO_DETAIL_IMPL_FILE_CORE_HPP
