@@ -7,6 +7,7 @@
 #include "model/bytes_model.hpp"
 #include "support/contract.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <ios>
 #include <random>

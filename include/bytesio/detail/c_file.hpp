@@ -417,6 +417,14 @@ private:
   std::string message_;
 };
 
+/** Deletes a file (or a cookie derived from it), keeping `errno`: what a failed call reports. */
+template <class File>
+void delete_keeping_errno(File *file) noexcept {
+  const int err = errno;
+  delete file;
+  errno = err;
+}
+
 /**
  * Checks a C `mode` against the buffer and allocates the file for it, not
  * yet opened (`c_file::open` does what the mode does to the buffer).

@@ -58,9 +58,7 @@ struct c_stream_cookie : c_file {
 inline int c_stream_close(void *cookie) {
   auto *file = static_cast<c_stream_cookie *>(cookie);
   const int rc = file->close();
-  const int err = errno;
-  delete file;
-  errno = err;
+  delete_keeping_errno(file);
   return rc;
 }
 
@@ -144,9 +142,9 @@ inline std::FILE *open_c_stream(void *buf, const buffer_ops &ops, const char *mo
   // changes nothing.
   std::FILE *stream = make_c_stream(file, file->mode());
   if (stream == nullptr) {
-    const int err = errno != 0 ? errno : ENOMEM;
-    delete file;
-    errno = err;
+    if (errno == 0)
+      errno = ENOMEM;
+    delete_keeping_errno(file);
     return nullptr;
   }
   if (const int err = file->open(); err != 0) {

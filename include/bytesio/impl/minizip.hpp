@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace bytesio {
 namespace detail {
@@ -18,20 +19,10 @@ inline std::string &minizip_error_slot() noexcept {
   return message;
 }
 
-inline void minizip_record(const std::string &message) noexcept {
+inline void minizip_record(std::string_view message) noexcept {
   const int err = errno;
   try {
-    minizip_error_slot() = message;
-  } catch (...) {
-    minizip_error_slot().clear();
-  }
-  errno = err;
-}
-
-inline void minizip_record(const char *message) noexcept {
-  const int err = errno;
-  try {
-    minizip_error_slot() = message;
+    minizip_error_slot().assign(message);
   } catch (...) {
     minizip_error_slot().clear();
   }
@@ -60,9 +51,7 @@ inline voidpf minizip_open(void *buf, const buffer_ops &ops, int mode) noexcept 
   }
   if (file->open() != 0) {
     minizip_record(file->message());
-    const int err = errno;
-    delete file;
-    errno = err;
+    delete_keeping_errno(file);
     return nullptr;
   }
   return file;
@@ -132,9 +121,7 @@ inline int ZCALLBACK minizip_close(voidpf, voidpf stream) {
   const int rc = file->close();
   if (rc != 0)
     minizip_record(file->message());
-  const int err = errno;
-  delete file;
-  errno = err;
+  delete_keeping_errno(file);
   return rc;
 }
 
