@@ -30,6 +30,9 @@ namespace bytesio {
  * `reset()`, `close()` of the stream or chain, or the stream's destructor),
  * or when the next device reports end of input for reading. After a close
  * the filter starts afresh, so one object can encode several streams.
+ * In output use the encoded bytes wait in the filter's own 16 KiB buffer
+ * until it fills or the stream closes (as Boost's `symmetric_filter`s, gzip
+ * included, hold theirs): a chain's `flush()` does not push them on.
  *
  * The options are copied (`line_ending` included), so the caller's
  * `std::string_view` need not outlive the filter. Copyable, like every Boost
