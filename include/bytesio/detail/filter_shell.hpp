@@ -32,6 +32,8 @@ namespace bytesio::detail {
  */
 struct filter_buffer {
   explicit filter_buffer(std::size_t n);
+  /** @throws std::ios_base::failure (`errc::invalid_argument`, naming `who`) if `n <= 0` */
+  filter_buffer(std::streamsize n, const char *who);
   filter_buffer(const filter_buffer &other);
   filter_buffer &operator=(const filter_buffer &other);
   filter_buffer(filter_buffer &&) noexcept = default;
@@ -165,7 +167,8 @@ protected:
    * @throws std::ios_base::failure with `errc::invalid_argument` if
    *         `buffer_size <= 0` (the message names `who`); std::bad_alloc.
    */
-  filter_shell(Engine engine, std::streamsize buffer_size, const char *who) requires(transforms);
+  filter_shell(Engine engine, std::streamsize buffer_size, const char *who) requires(transforms)
+      : state_(std::move(engine), buffer_size, who) {}
 
   /** The engine (shared by the copies where they share). */
   const Engine &engine() const noexcept { return (*state_).engine; }

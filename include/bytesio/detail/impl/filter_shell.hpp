@@ -17,6 +17,15 @@ namespace bytesio::detail {
 inline filter_buffer::filter_buffer(std::size_t n)
     : data(std::make_unique_for_overwrite<char[]>(n)), size(n) {}
 
+inline std::size_t positive_buffer_size(std::streamsize n, const char *who) {
+  if (n <= 0)
+    throw_error(errc::invalid_argument, std::string(who) + ": buffer_size must be positive");
+  return static_cast<std::size_t>(n);
+}
+
+inline filter_buffer::filter_buffer(std::streamsize n, const char *who)
+    : filter_buffer(positive_buffer_size(n, who)) {}
+
 inline filter_buffer::filter_buffer(const filter_buffer &other) : filter_buffer(other.size) {
   std::memcpy(data.get(), other.data.get(), other.end);
   begin = other.begin;
@@ -28,17 +37,6 @@ inline filter_buffer &filter_buffer::operator=(const filter_buffer &other) {
     *this = filter_buffer(other);
   return *this;
 }
-
-inline std::size_t positive_buffer_size(std::streamsize n, const char *who) {
-  if (n <= 0)
-    throw_error(errc::invalid_argument, std::string(who) + ": buffer_size must be positive");
-  return static_cast<std::size_t>(n);
-}
-
-template <class Engine>
-filter_shell<Engine>::filter_shell(Engine engine, std::streamsize buffer_size,
-                                   const char *who) requires(transforms)
-    : state_(std::move(engine), positive_buffer_size(buffer_size, who)) {}
 
 // A stream starts at its first read or write; a watching engine zeroes its
 // values only then, so that they stay readable after the close that ended
