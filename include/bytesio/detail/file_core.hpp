@@ -79,7 +79,19 @@ struct optional_hooks {
    * and `close` before releasing; a throw leaves the buffer open).
    */
   bool sync_storage = false;
+  /**
+   * `void discover_size(std::uint64_t pos)`: for a buffer whose length is
+   * learned by reading it (`gunzip_buf`), where `file_size()` is the length
+   * known so far. Before the core treats `pos >= file_size()` as the end, it
+   * calls this, which learns the length (`set_file_size`) at least as far as
+   * `pos + 1` or to the end; `unknown_size` asks for the whole length
+   * (`seek` from the end). Counts passed to reads are then bounds, not sizes.
+   */
+  bool discover_size = false;
 };
+
+/** `discover_size(unknown_size)`: learn the whole length. */
+inline constexpr std::uint64_t unknown_size = static_cast<std::uint64_t>(-1);
 
 /**
  * The core's one door to the private hooks of its buffers, which befriend
@@ -151,6 +163,10 @@ struct core_access {
   template <class D>
   static auto sync_storage(D &d) -> decltype(d.sync_storage()) {
     return d.sync_storage();
+  }
+  template <class D>
+  static auto discover_size(D &d, std::uint64_t pos) -> decltype(d.discover_size(pos)) {
+    return d.discover_size(pos);
   }
 };
 
@@ -228,6 +244,10 @@ template <class D>
 concept has_sync_storage = requires(D &d) {
   core_access::sync_storage(d);
 };
+template <class D>
+concept has_discover_size = requires(D &d, std::uint64_t pos) {
+  core_access::discover_size(d, pos);
+};
 
 // clang-format 14 mangles these two (it takes `> &&` for an rvalue reference).
 // clang-format off
@@ -238,7 +258,8 @@ concept declared_hooks =
     core_access::hooks<D>().read_direct == has_read_direct<D> &&
     core_access::hooks<D>().put_settled == has_put_settled<D> &&
     core_access::hooks<D>().truncate_storage == has_truncate_storage<D> &&
-    core_access::hooks<D>().sync_storage == has_sync_storage<D>;
+    core_access::hooks<D>().sync_storage == has_sync_storage<D> &&
+    core_access::hooks<D>().discover_size == has_discover_size<D>;
 
 /** The seam between `file_core` and a buffer built on it, as the compiler checks it. */
 template <class D>
@@ -247,6 +268,7 @@ concept file_buffer =
     (!D::contiguous || contiguous_hooks<D>) &&
     (D::contiguous || window_hooks<D>) &&
     (!D::writable || writable_hooks<D>) &&
+    (!D::writable || !core_access::hooks<D>().discover_size) &&
     declared_hooks<D>;
 
 // clang-format on
@@ -448,6 +470,9 @@ protected:
   ~file_core() override;
   void swap(file_core &other) noexcept;
 
+  /** @throws closed (naming `op`) if the buffer is closed */
+  void check_open(const char *op) const;
+
   /** Makes the storage durable (`sync_storage`). @throws closed, what it throws */
   void flush();
 
@@ -503,7 +528,8 @@ private:
   const Derived &derived() const noexcept { return static_cast<const Derived &>(*this); }
   static constexpr optional_hooks hooks() noexcept { return core_access::hooks<Derived>(); }
 
-  void check_open(const char *op) const;
+  void discover_end();
+  static void append(Result &out, const char *p, std::size_t n);
   std::uint64_t cur_pos() const noexcept;
   std::uint64_t cur_size() const noexcept;
   std::size_t remaining(std::size_t n) const noexcept;

@@ -119,9 +119,26 @@ void file_core<Derived, Result, Contiguous, Writable>::settle() noexcept {
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::discover_end() {
+  // Precondition: settled, open.
+  if constexpr (hooks().discover_size)
+    core_access::discover_size(derived(), unknown_size);
+}
+
+template <class Derived, class Result, bool Contiguous, bool Writable>
+void file_core<Derived, Result, Contiguous, Writable>::append(Result &out, const char *p,
+                                                              std::size_t n) {
+  const std::size_t old = out.size();
+  resize_for_overwrite(out, old + n);
+  std::memcpy(bytes_of(out) + old, p, n);
+}
+
+template <class Derived, class Result, bool Contiguous, bool Writable>
 std::size_t
 file_core<Derived, Result, Contiguous, Writable>::remaining(std::size_t n) const noexcept {
-  // Precondition: settled.
+  // Precondition: settled. Where the length is learned by reading, `n` stays a bound.
+  if constexpr (hooks().discover_size)
+    return n;
   return pos_ < size_ ? static_cast<std::size_t>(min_of<std::uint64_t>(n, size_ - pos_)) : 0;
 }
 
@@ -134,8 +151,12 @@ std::uint64_t file_core<Derived, Result, Contiguous, Writable>::write_ceiling() 
 template <class Derived, class Result, bool Contiguous, bool Writable>
 std::span<const char> file_core<Derived, Result, Contiguous, Writable>::run_at(std::uint64_t pos) {
   // Precondition: settled, open. The bytes from pos to the end of its window.
-  if (pos >= size_)
-    return {};
+  if (pos >= size_) {
+    if constexpr (hooks().discover_size)
+      core_access::discover_size(derived(), pos);
+    if (pos >= size_)
+      return {};
+  }
   file_window w;
   if constexpr (Contiguous)
     w = {const_cast<char *>(reinterpret_cast<const char *>(core_access::memory(derived()))), 0,
@@ -325,7 +346,7 @@ std::size_t file_core<Derived, Result, Contiguous, Writable>::copy_out(char *out
   // Precondition: settled, open. The one loop of every read: window by
   // window, or around the windows where the buffer offers that.
   std::size_t done = 0;
-  while (done < n && pos_ < size_) {
+  while (done < n && (hooks().discover_size || pos_ < size_)) {
     const std::size_t want = remaining(n - done);
     if constexpr (hooks().read_direct) {
       const std::size_t got = core_access::read_direct(derived(), pos_, out + done, want);
@@ -366,10 +387,19 @@ Result file_core<Derived, Result, Contiguous, Writable>::read(std::size_t n) {
     return out;
   }
   Result out = core_access::result_of(derived(), nullptr, 0);
-  resize_for_overwrite(out, want);
   const std::uint64_t start = pos_;
   try {
-    out.resize(copy_out(reinterpret_cast<char *>(bytes_of(out)), want));
+    if constexpr (hooks().discover_size) {
+      // `want` is only a bound: the result grows run by run.
+      for (std::span<const char> r = run; !r.empty() && out.size() < want; r = run_at(pos_)) {
+        const std::size_t k = min_of(r.size(), want - out.size());
+        append(out, r.data(), k);
+        pos_ += k;
+      }
+    } else {
+      resize_for_overwrite(out, want);
+      out.resize(copy_out(reinterpret_cast<char *>(bytes_of(out)), want));
+    }
   } catch (...) {
     settle();
     pos_ = start; // strong guarantee: a failure consumes nothing
@@ -410,9 +440,7 @@ Result file_core<Derived, Result, Contiguous, Writable>::readline(std::size_t li
       if (run.empty())
         break;
       n = line_length(run, want, complete);
-      const std::size_t old = out.size();
-      resize_for_overwrite(out, old + n);
-      std::memcpy(bytes_of(out) + old, run.data(), n);
+      append(out, run.data(), n);
       pos_ += n;
     }
   } catch (...) {
@@ -485,6 +513,8 @@ template <class Derived, class Result, bool Contiguous, bool Writable>
 std::uint64_t file_core<Derived, Result, Contiguous, Writable>::seek(std::int64_t off,
                                                                      std::ios_base::seekdir dir) {
   begin("seek");
+  if (dir == std::ios_base::end)
+    discover_end();
   pos_ = file_seek_target(off, dir, pos_, size_);
   return pos_;
 }
@@ -643,6 +673,8 @@ auto file_core<Derived, Result, Contiguous, Writable>::seekoff(off_type off,
   if (off == 0 && dir == std::ios_base::cur) // tellg/tellp: disturb nothing
     return pos_type(static_cast<off_type>(cur_pos()));
   settle();
+  if (dir == std::ios_base::end)
+    discover_end();
   const std::streamoff target = stream_seek_target(off, dir, pos_, size_);
   if (target < 0)
     return fail;

@@ -1,0 +1,346 @@
+#ifndef BYTESIO_GUNZIP_BUF_HPP
+#define BYTESIO_GUNZIP_BUF_HPP
+
+/**
+ * @file
+ * Random access into gzip held in memory: `gunzip_buf` reads the
+ * decompressed bytes of a `.gz` payload as a read-only file, with `seek`
+ * and `tell`, in time bounded by an index's spacing instead of the file's
+ * size (the technique of zlib's `examples/zran.c`: restart points with the
+ * 32 KiB window of output before each). `gzip_index` holds the points; it
+ * is saved and loaded in the GZIDX format of Python's `indexed_gzip`.
+ *
+ * Link `bytesio::igzip` (CMake) or `/bytesio//bytesio_igzip` (b2): the
+ * decoder is ISA-L's inflate, which only that library sees. This header
+ * needs the standard library only.
+ *
+ * How points are found. ISA-L's inflate, unlike zlib's (`Z_BLOCK`), never
+ * stops at a deflate block boundary by itself. When a point is due (every
+ * `spacing` bytes of output from the last one), the decoder stops its output
+ * there and sets the `bfinal` bit of the block in progress in ISA-L's public
+ * `inflate_state`: ISA-L then ends at that block's end as if it were the
+ * last, and its bit buffer (`read_in`, `read_in_length`, which ISA-L 2.30 to
+ * 2.32 leave untouched at the end) gives the exact bit where the next block
+ * starts. The decoder records the point there (that bit, the output offset,
+ * the 32 KiB before it, the member's running CRC-32) and goes on by
+ * restarting from it exactly as a later seek will: a fresh raw inflate with
+ * the window as its dictionary and the bits of the first byte primed into
+ * the bit buffer. Every point is thus decoded from once while it is built.
+ * This keeps ISA-L's speed for the whole pass (zlib's `Z_BLOCK` inflate
+ * measured about 3x slower than ISA-L here, see bench/gunzip_bench.cpp),
+ * at the cost of one restart per point.
+ */
+
+#include "bytesio/byte_vector.hpp"
+#include "bytesio/detail/file_core.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <istream>
+#include <memory>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace bytesio {
+
+class mapped_file;
+class gunzip_buf;
+
+namespace detail {
+class gunzip_decoder; // src/gunzip.cpp
+}
+
+/**
+ * The restart points of one gzip input: where `gunzip_buf` can start
+ * decoding without decoding what comes before.
+ *
+ * A point holds the uncompressed offset, the compressed offset and bit
+ * where a deflate block starts, and the 32 KiB of output before it (none
+ * where a member starts: there the point is the member's deflate data).
+ * There is a point at the start of every member and then one every
+ * `spacing()` bytes of output, at the first block boundary from there.
+ *
+ * Saved and loaded in the GZIDX format (version 1) of Python's
+ * `indexed_gzip`, so an index built here is imported there and the other
+ * way round. A point built here also holds the member's running CRC-32, so
+ * a read that restarts there still checks the member's trailer; GZIDX has
+ * no room for it, so after `load` a read that restarts inside a member
+ * checks that member's deflate data and framing but not its CRC-32 and
+ * ISIZE (every other member, and every read from the start, are checked in
+ * full).
+ *
+ * Copyable, movable; a value (copies are independent).
+ */
+class gzip_index {
+public:
+  /** The default spacing: a point every 1 MiB of output. */
+  static constexpr std::uint64_t default_spacing = std::uint64_t{1} << 20;
+  /** The window before each point (deflate's history): 32 KiB. */
+  static constexpr std::size_t window_size = std::size_t{32} << 10;
+
+  /** No points, the default spacing, not complete. */
+  gzip_index() = default;
+
+  /** The number of points. */
+  std::size_t size() const noexcept { return points_.size(); }
+
+  /** The output between points. */
+  std::uint64_t spacing() const noexcept { return spacing_; }
+
+  /** Whether the whole input has been indexed (then `uncompressed_size()` is known). */
+  bool complete() const noexcept { return complete_; }
+
+  /** The length of the decompressed data; 0 until `complete()`. */
+  std::uint64_t uncompressed_size() const noexcept { return complete_ ? uncompressed_size_ : 0; }
+
+  /** The length of the gzip input this index belongs to (0 for an empty index). */
+  std::uint64_t compressed_size() const noexcept { return compressed_size_; }
+
+  /** The bytes this index holds (the points and their windows). */
+  std::size_t memory() const noexcept;
+
+  /**
+   * Writes the index in the GZIDX format, version 1 (little-endian, as
+   * `indexed_gzip` writes it on x86): the header, the points (compressed
+   * offset rounded up to a byte, the unused bits of the byte before, the
+   * uncompressed offset, whether a window follows), the 32 KiB windows; a
+   * complete index ends with the point at the end of the input, as
+   * `indexed_gzip`'s does.
+   * @throws std::ios_base::failure (`std::io_errc::stream`) if the stream fails.
+   */
+  void save(std::ostream &out) const;
+
+  /**
+   * Reads an index written by `save` or by `indexed_gzip` (GZIDX version 0
+   * or 1).
+   * @throws std::ios_base::failure with `errc::invalid_argument` for a
+   *   malformed index (bad magic, unknown version, a window size other than
+   *   32 KiB, a spacing below it, points out of order or past the sizes,
+   *   a bit count above 7, a truncated file); `std::bad_alloc`.
+   */
+  static gzip_index load(std::istream &in);
+
+private:
+  friend class detail::gunzip_decoder;
+
+  /** Where decoding can restart. */
+  struct point {
+    std::uint64_t out = 0;          // uncompressed offset
+    std::uint64_t bit = 0;          // compressed offset in bits where the block starts
+    std::uint64_t member_start = 0; // the member's header offset
+    std::uint64_t data_start = 0;   // the member's deflate data offset
+    std::uint64_t members = 0;      // members before this one
+    std::uint64_t member_out = 0;   // bytes of this member before the point
+    std::uint32_t crc = 0;          // CRC-32 of those bytes
+    std::uint32_t window = npos;    // index of its window in windows_, npos: none
+    bool sums_known = true;         // member_out and crc are known
+    bool ordinal_known = true;      // members, member_start and data_start are known
+  };
+  static constexpr std::uint32_t npos = static_cast<std::uint32_t>(-1);
+
+  const std::byte *window_of(const point &p) const noexcept {
+    return windows_.data() + std::size_t{p.window} * window_size;
+  }
+
+  std::vector<point> points_;
+  std::vector<std::byte> windows_; // window_size bytes per point with `window`, in order
+  std::uint64_t spacing_ = default_spacing;
+  std::uint64_t compressed_size_ = 0;
+  std::uint64_t uncompressed_size_ = 0;
+  bool complete_ = false;
+};
+
+/** How a `gunzip_buf` indexes. */
+struct gunzip_options {
+  /**
+   * Output between index points: a seek decodes at most this much to reach
+   * its target; the index holds 32 KiB per point. At least 32 KiB and below
+   * 4 GiB (GZIDX stores it in 32 bits). Ignored when an index is given (its
+   * own spacing continues it).
+   */
+  std::uint64_t spacing = gzip_index::default_spacing;
+};
+
+/**
+ * A read-only file whose contents are the **decompressed** bytes of gzip
+ * data in memory the caller owns: one or more members, as
+ * `igzip_decompressor` reads them (`std::streambuf` for `std::istream` code,
+ * and the reading half of `bytes_buf`'s file-like API).
+ *
+ * @code
+ * bytesio::gunzip_buf gz(payload);      // a std::span<const std::byte> of .gz data
+ * gz.seek(700'000'000);                 // decodes forward once, indexing as it goes
+ * auto record = gz.read(4096);
+ * gz.seek(100'000'000);                 // restarts at the point before: <= 1 MiB decoded
+ * std::ofstream idx("data.gzidx", std::ios::binary);
+ * gz.index().save(idx);                 // Python's indexed_gzip imports it
+ * @endcode
+ *
+ * The API is `span_buf`'s, with its semantics (detail/file_core.hpp):
+ * `readinto`, `read`, `readline`, `readlines`, `seek` (every `whence`;
+ * from the end it needs the uncompressed size, so it completes the index
+ * first), `tell`, `size()` (the same), `close`, `closed`; plus `index()`,
+ * the points known so far, and `build_index()`, which completes them in one
+ * pass. No `view`: the contents are never in memory at once.
+ *
+ * Reading forward decodes from where the last read stopped and adds a
+ * point every `spacing` bytes of output. A seek to a position already
+ * indexed restarts at the nearest point at or before it (at most `spacing`
+ * bytes decoded to get there); a seek past what is indexed decodes forward
+ * to it, indexing on the way. The bytes around the position are kept, so
+ * reads and small seeks near it decode nothing.
+ *
+ * Errors, strict as `igzip_decompressor`, with the same messages and
+ * offsets (under the name `gunzip_buf`): a member read to its end has its
+ * CRC-32 and ISIZE checked; a truncated or corrupt input, or trailing
+ * garbage, is `errc::invalid_gzip` from the read that reaches it (through a
+ * stream: `badbit`), and every byte returned before it was right. Input
+ * that does not start with a gzip header fails in the constructor.
+ * Closed: `errc::closed`; a bad seek: `errc::invalid_argument`.
+ *
+ * Memory: the index (32 KiB per point) and a 288 KiB decoding buffer; a
+ * gzip bomb read at random costs the index and the bytes read, never the
+ * whole output. Lifetime: the gzip bytes must outlive the buffer and not
+ * change; the constructors from `mapped_file&&` are deleted.
+ * Thread safety: none for one object. Movable, not copyable.
+ */
+class gunzip_buf
+    : public detail::file_core<gunzip_buf, byte_vector, /*Contiguous=*/false, /*Writable=*/false> {
+  using core = detail::file_core<gunzip_buf, byte_vector, false, false>;
+  friend detail::core_access;
+
+public:
+  /**
+   * Reads the gzip data `gz`, from position 0, indexing as it reads.
+   * @throws std::ios_base::failure with `errc::invalid_gzip` if `gz` does
+   *   not start with a gzip member header (the message as
+   *   `igzip_decompressor`'s), `errc::invalid_argument` for a spacing
+   *   outside 32 KiB..4 GiB; `std::bad_alloc`.
+   */
+  explicit gunzip_buf(std::span<const std::byte> gz, gunzip_options options = {});
+
+  /**
+   * Reads `gz` with an index built before (by another `gunzip_buf`, or
+   * loaded): seeks use its points at once.
+   * @throws as above; and `errc::invalid_argument` if the index belongs to
+   *   other data: its compressed size differs from `gz.size()`, or it is
+   *   complete and decoding from its last point does not end at its
+   *   uncompressed size (at most `spacing` bytes are decoded to check).
+   */
+  gunzip_buf(std::span<const std::byte> gz, gzip_index index, gunzip_options options = {});
+
+  /** Deleted: the mapping would be gone before the first read. */
+  explicit gunzip_buf(mapped_file &&, gunzip_options = {}) = delete;
+  gunzip_buf(mapped_file &&, gzip_index, gunzip_options = {}) = delete;
+
+  gunzip_buf(gunzip_buf &&other) noexcept;
+  gunzip_buf &operator=(gunzip_buf &&other) noexcept;
+  gunzip_buf(const gunzip_buf &) = delete;
+  gunzip_buf &operator=(const gunzip_buf &) = delete;
+  ~gunzip_buf() override;
+
+  /** Exchanges the whole state with `other`. */
+  void swap(gunzip_buf &other) noexcept;
+  friend void swap(gunzip_buf &a, gunzip_buf &b) noexcept { a.swap(b); }
+
+  /**
+   * The length of the decompressed data: completes the index first (one
+   * pass over what is not yet indexed). @throws closed, invalid_gzip
+   */
+  std::uint64_t size();
+
+  /** Whether the decompressed data is empty (`size() == 0`). @throws as `size()` */
+  bool empty() { return size() == 0; }
+
+  /** The points known so far. @throws closed */
+  const gzip_index &index() const;
+
+  /**
+   * Completes the index: decodes what is not yet indexed, to the end.
+   * @return `index()`. @throws closed, invalid_gzip
+   */
+  const gzip_index &build_index();
+
+private:
+  // ---- storage operations for detail::file_core (detail::file_buffer) -----
+  static constexpr detail::optional_hooks hooks{.discover_size = true};
+  byte_vector result_of(const std::byte *p, std::size_t n) const {
+    return byte_vector(std::span<const std::byte>(p, n));
+  }
+  void release() noexcept;
+  detail::file_window read_window(std::uint64_t pos);
+  byte_vector contents() const;
+  void discover_size(std::uint64_t pos);
+
+  void learned() noexcept; // the core's length := what the decoder knows
+
+  std::unique_ptr<detail::gunzip_decoder> decoder_;
+};
+
+static_assert(detail::file_buffer<gunzip_buf>,
+              "gunzip_buf supplies the file core's hooks, declaring its optional ones");
+
+/**
+ * A `std::istream` over a `gunzip_buf` that it owns: `std::getline`,
+ * `seekg` and `tellg` over the decompressed bytes of gzip data in memory.
+ * The same constructors as `gunzip_buf` (those from `mapped_file&&` are
+ * deleted); `rdbuf()` returns `gunzip_buf*`, `buf()` gives the file-like
+ * API. Not copyable; movable and swappable (the buffer moves with the
+ * stream).
+ */
+class gunzip_stream : public std::istream {
+public:
+  /** See `gunzip_buf(gz, options)`. */
+  explicit gunzip_stream(std::span<const std::byte> gz, gunzip_options options = {})
+      : std::istream(nullptr), buf_(gz, options) {
+    this->init(&buf_);
+  }
+
+  /** See `gunzip_buf(gz, index, options)`. */
+  gunzip_stream(std::span<const std::byte> gz, gzip_index index, gunzip_options options = {})
+      : std::istream(nullptr), buf_(gz, std::move(index), options) {
+    this->init(&buf_);
+  }
+
+  explicit gunzip_stream(mapped_file &&, gunzip_options = {}) = delete;
+  gunzip_stream(mapped_file &&, gzip_index, gunzip_options = {}) = delete;
+
+  /** Takes `other`'s state and buffer. */
+  gunzip_stream(gunzip_stream &&other)
+      : std::istream(std::move(other)), buf_(std::move(other.buf_)) {
+    this->set_rdbuf(&buf_);
+  }
+
+  /** Takes `other`'s state flags, format and buffer. */
+  gunzip_stream &operator=(gunzip_stream &&other) {
+    std::istream::operator=(std::move(other));
+    buf_ = std::move(other.buf_);
+    return *this;
+  }
+
+  gunzip_stream(const gunzip_stream &) = delete;
+  gunzip_stream &operator=(const gunzip_stream &) = delete;
+
+  /** Exchanges the stream states and the buffers. */
+  void swap(gunzip_stream &other) {
+    std::istream::swap(other);
+    buf_.swap(other.buf_);
+  }
+  friend void swap(gunzip_stream &a, gunzip_stream &b) { a.swap(b); }
+
+  /** The buffer (hides `std::ios::rdbuf()`). */
+  gunzip_buf *rdbuf() const noexcept { return const_cast<gunzip_buf *>(&buf_); }
+
+  /** The buffer, for the file-like API. */
+  gunzip_buf &buf() noexcept { return buf_; }
+  const gunzip_buf &buf() const noexcept { return buf_; }
+
+private:
+  gunzip_buf buf_;
+};
+
+} // namespace bytesio
+
+#endif // BYTESIO_GUNZIP_BUF_HPP

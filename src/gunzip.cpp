@@ -1,0 +1,632 @@
+// gunzip_buf and gzip_index: random access into gzip held in memory, on
+// ISA-L's inflate. How points are found is told in include/bytesio/gunzip_buf.hpp.
+
+#include "bytesio/error.hpp"
+#include "bytesio/gunzip_buf.hpp"
+
+#include "detail/gzip_member.hpp"
+
+#include <isa-l/igzip_lib.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <exception>
+#include <istream>
+#include <ostream>
+#include <string>
+#include <system_error>
+
+namespace bytesio {
+namespace detail {
+namespace {
+
+// ISA-L counts bytes in uint32_t; longer input is fed in pieces.
+constexpr std::size_t max_step = std::size_t{1} << 30;
+
+constexpr std::size_t history = gzip_index::window_size;
+// Output decoded per step, after the 32 KiB of history kept in front of it.
+constexpr std::size_t stretch = std::size_t{256} << 10;
+
+[[noreturn]] void bad_index(const std::string &what) {
+  throw_error(errc::invalid_argument, "gzip_index: " + what);
+}
+
+} // namespace
+
+/**
+ * The decoding state of one gunzip_buf: ISA-L's inflate, the member
+ * framing, the buffer of output around the position, the index it builds.
+ *
+ * The buffer holds the output `[buf_off_, buf_off_ + buf_len_)`; the
+ * decoder's next byte is always the one after it (`end()`), so a seek
+ * elsewhere restarts the decoder at a point. Points are added only at the
+ * index's frontier: once the decoder is past the last point, a member
+ * start, or `spacing` bytes of output, adds the next.
+ */
+class gunzip_decoder {
+public:
+  gunzip_decoder(std::span<const std::byte> gz, gzip_index index, bool given);
+
+  /** An empty index with this spacing. */
+  static gzip_index fresh(std::uint64_t spacing) {
+    gzip_index x;
+    x.spacing_ = spacing;
+    return x;
+  }
+
+  /** The index so far. */
+  const gzip_index &index() const noexcept { return index_; }
+
+  /** Output known to exist: the whole length once the index is complete. */
+  std::uint64_t known_size() const noexcept {
+    return index_.complete_ ? index_.uncompressed_size_ : frontier_;
+  }
+
+  /** Decodes until the length is known past `pos`, or to the end. */
+  void learn(std::uint64_t pos) {
+    if (pos >= known_size() && !index_.complete_)
+      reach(pos);
+  }
+
+  /** The buffered output holding `pos < known_size()`, decoding to it. */
+  file_window window_at(std::uint64_t pos) {
+    if (!holds(pos))
+      reach(pos);
+    if (!holds(pos))
+      return {};
+    return {reinterpret_cast<char *>(buf_.get()), buf_off_, buf_len_};
+  }
+
+  /** All the output, decoded by a fresh decoder over the same index. */
+  byte_vector decode_all() const {
+    gunzip_decoder d({reinterpret_cast<const std::byte *>(in_), in_size_}, index_, true);
+    byte_vector out;
+    for (;;) {
+      d.fill();
+      const std::uint64_t have = out.size();
+      if (d.end() == have)
+        break;
+      const auto *first = reinterpret_cast<const std::byte *>(d.buf_.get()) + (have - d.buf_off_);
+      out.resize(static_cast<std::size_t>(d.end()), default_init);
+      std::memcpy(out.data() + have, first, static_cast<std::size_t>(d.end() - have));
+    }
+    d.rethrow();
+    return out;
+  }
+
+  /**
+   * For an index given complete: decoding from its last point must end
+   * where it says the output ends.
+   * @throws invalid_argument if not; invalid_gzip if the data is bad there.
+   */
+  void verify_end() {
+    if (!index_.complete_)
+      return;
+    const std::uint64_t size = index_.uncompressed_size_;
+    reach(size);
+    if (holds(size) || end() != size)
+      throw_error(errc::invalid_argument,
+                  "gunzip_buf: the index is of other data: it says the output has " +
+                      std::to_string(size) + " bytes, decoding from its last point gives " +
+                      (holds(size) ? "more" : std::to_string(end())));
+  }
+
+private:
+  using point = gzip_index::point;
+  using phase = gzip_member::phase;
+
+  std::uint64_t end() const noexcept { return buf_off_ + buf_len_; }
+  bool holds(std::uint64_t pos) const noexcept { return pos >= buf_off_ && pos < end(); }
+
+  void rethrow() const {
+    if (error_)
+      std::rethrow_exception(error_);
+  }
+
+  // The last point at or before `pos` that decoding can start from (not the
+  // point at the end of the input).
+  std::size_t point_before(std::uint64_t pos) const noexcept {
+    const auto &pts = index_.points_;
+    const auto last = pts.end() - (index_.complete_ ? 1 : 0);
+    const auto it = std::upper_bound(pts.begin(), last, pos,
+                                     [](std::uint64_t v, const point &p) { return v < p.out; });
+    assert(it != pts.begin() && "point 0 is at output offset 0");
+    return static_cast<std::size_t>(it - pts.begin()) - 1;
+  }
+
+  // Decodes until the buffer holds `pos` or the output ends, from where the
+  // decoder is if no point lies between, else from the point before `pos`.
+  void reach(std::uint64_t pos) {
+    const std::size_t k = point_before(pos);
+    if (pos < end() || index_.points_[k].out > end())
+      restart(k);
+    while (!holds(pos)) {
+      const std::uint64_t before = end();
+      fill();
+      if (end() == before) {
+        rethrow();
+        return; // the end of the output
+      }
+    }
+  }
+
+  void restart(std::size_t k);
+  void resume(std::uint64_t bit, const std::byte *window, std::size_t window_len,
+              std::uint32_t crc);
+  void fill();
+  void step();
+  void inflate_body();
+  void due_reached();
+  void add_point(std::uint64_t bit, bool with_window);
+  void finish();
+
+  // The bit where ISA-L's next block (or the trailer) starts: ISA-L 2.30-2.32
+  // leave the bits read past a block in the bit buffer, and whole bytes of a
+  // header cut by the input in tmp_in_buffer.
+  std::uint64_t next_bit() const noexcept {
+    return (m_.pos - static_cast<std::uint64_t>(z_.tmp_in_size)) * 8 -
+           static_cast<std::uint64_t>(z_.read_in_length);
+  }
+
+  bool indexing() const noexcept { return !index_.complete_ && end() >= index_.points_.back().out; }
+
+  const std::uint8_t *in_;
+  std::size_t in_size_;
+  gzip_index index_;
+  gzip_member m_{"gunzip_buf"};
+  inflate_state z_{};
+  std::unique_ptr<std::uint8_t[]> buf_;
+  std::uint64_t buf_off_ = 0;
+  std::size_t buf_len_ = 0;
+  std::uint64_t frontier_ = 0; // the furthest output offset decoded
+  bool done_ = false;          // the decoder passed the last member
+  bool finishing_ = false;     // bfinal set to end the block where a point is due
+  bool deferred_ = false;      // a point is due but this block cannot end early
+  std::exception_ptr error_;   // what stopped the decoder at end()
+};
+
+gunzip_decoder::gunzip_decoder(std::span<const std::byte> gz, gzip_index index, bool given)
+    : in_(reinterpret_cast<const std::uint8_t *>(gz.data())), in_size_(gz.size()),
+      index_(std::move(index)),
+      buf_(std::make_unique_for_overwrite<std::uint8_t[]>(history + stretch)) {
+  // The first member's header, checked here so that input that is not
+  // gzip fails in the constructor, with igzip_decompressor's messages.
+  if (in_size_ == 0)
+    m_.fail("truncated input: it ends at offset 0 before the first member (the input is empty)");
+  m_.start_member();
+  const std::uint8_t *p = in_;
+  if (!m_.parse_header(p, in_ + in_size_))
+    m_.fail_truncated("header");
+  if (given) {
+    if (index_.points_.front().data_start != m_.data_start)
+      throw_error(errc::invalid_argument,
+                  "gunzip_buf: the index is of other data: its first point is" +
+                      at_offset(index_.points_.front().data_start) +
+                      ", the first member's deflate data starts" + at_offset(m_.data_start));
+  } else {
+    index_.compressed_size_ = in_size_;
+    point first;
+    first.bit = m_.data_start * 8;
+    first.data_start = m_.data_start;
+    index_.points_.push_back(first);
+  }
+  restart(0);
+}
+
+void gunzip_decoder::resume(std::uint64_t bit, const std::byte *window, std::size_t window_len,
+                            std::uint32_t crc) {
+  // A raw inflate from `bit`, with `window` as its history; ISA-L computes
+  // the member's CRC-32 on from `crc` (ISAL_GZIP_NO_HDR: no header, no
+  // trailer, only the CRC).
+  isal_inflate_init(&z_);
+  z_.crc_flag = ISAL_GZIP_NO_HDR;
+  if (window_len != 0) {
+    const int ret = isal_inflate_set_dict(
+        &z_, const_cast<std::uint8_t *>(reinterpret_cast<const std::uint8_t *>(window)),
+        static_cast<std::uint32_t>(window_len));
+    assert(ret == COMP_OK && "a fresh inflate state takes a dictionary");
+    (void)ret;
+  }
+  z_.crc = crc;
+  m_.pos = bit / 8;
+  if (const auto used = static_cast<unsigned>(bit % 8); used != 0) {
+    // The block starts inside a byte: its remaining bits go into ISA-L's bit buffer.
+    z_.read_in = std::uint64_t{in_[m_.pos]} >> used;
+    z_.read_in_length = static_cast<std::int32_t>(8 - used);
+    ++m_.pos;
+  }
+  m_.where = phase::body;
+  finishing_ = false;
+  deferred_ = false;
+}
+
+void gunzip_decoder::restart(std::size_t k) {
+  const point &pt = index_.points_[k];
+  const std::uint64_t bit = pt.bit;
+  if (bit / 8 > in_size_ || (bit % 8 != 0 && bit / 8 >= in_size_))
+    m_.fail("index point " + std::to_string(k) + " lies past the end of the input");
+  m_.reset();
+  m_.member_start = pt.member_start;
+  m_.data_start = pt.data_start;
+  m_.members = pt.members;
+  m_.member_out = pt.member_out;
+  m_.sums_known = pt.sums_known;
+  m_.ordinal_known = pt.ordinal_known;
+  // The window becomes the history in front of the buffer: a dictionary
+  // for ISA-L, and bytes a read may use.
+  std::size_t hist = 0;
+  if (pt.window != gzip_index::npos) {
+    hist = static_cast<std::size_t>(std::min<std::uint64_t>(pt.out, history));
+    if (pt.sums_known)
+      hist = static_cast<std::size_t>(std::min<std::uint64_t>(hist, pt.member_out));
+    std::memcpy(buf_.get(), index_.window_of(pt) + (history - hist), hist);
+  }
+  buf_off_ = pt.out - hist;
+  buf_len_ = hist;
+  done_ = false;
+  error_ = nullptr;
+  resume(bit, reinterpret_cast<const std::byte *>(buf_.get()), hist, pt.sums_known ? pt.crc : 0);
+}
+
+void gunzip_decoder::fill() {
+  // Decodes the next output into the buffer (at least one byte unless the
+  // output has ended or an error stopped it; the error is kept for the read
+  // that needs what lies past it).
+  if (done_ || error_)
+    return;
+  if (buf_len_ > history && history + stretch - buf_len_ < stretch / 2) {
+    const std::size_t drop = buf_len_ - history;
+    std::memmove(buf_.get(), buf_.get() + drop, history);
+    buf_off_ += drop;
+    buf_len_ = history;
+  }
+  const std::uint64_t before = end();
+  try {
+    while (end() == before && !done_)
+      step();
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+  frontier_ = std::max(frontier_, end());
+}
+
+void gunzip_decoder::step() {
+  const std::uint8_t *p = in_ + m_.pos;
+  const std::uint8_t *const in_end = in_ + in_size_;
+  switch (m_.where) {
+  case phase::boundary:
+    if (p == in_end) {
+      finish();
+      return;
+    }
+    m_.start_member();
+    return;
+  case phase::header:
+    if (!m_.parse_header(p, in_end))
+      m_.fail_truncated("header");
+    resume(m_.data_start * 8, nullptr, 0, 0);
+    if (indexing() && end() > index_.points_.back().out)
+      add_point(m_.data_start * 8, false);
+    return;
+  case phase::body:
+    inflate_body();
+    return;
+  case phase::trailer:
+    if (!m_.parse_trailer(p, in_end, z_.crc))
+      m_.fail_truncated("trailer");
+    return;
+  }
+}
+
+void gunzip_decoder::inflate_body() {
+  // Until the next point is placed, the output stops where it is due.
+  const std::uint64_t due = index_.points_.back().out + index_.spacing_;
+  const bool watching = !index_.complete_ && !finishing_;
+  std::size_t room = history + stretch - buf_len_;
+  if (watching && !deferred_)
+    room = static_cast<std::size_t>(std::min<std::uint64_t>(room, due - std::min(due, end())));
+  z_.next_in = const_cast<std::uint8_t *>(in_ + m_.pos);
+  z_.avail_in = static_cast<std::uint32_t>(std::min(in_size_ - m_.pos, max_step));
+  z_.next_out = buf_.get() + buf_len_;
+  z_.avail_out = static_cast<std::uint32_t>(room);
+  const std::uint32_t in_n = z_.avail_in;
+  const int ret = isal_inflate(&z_);
+  const std::uint32_t consumed = in_n - z_.avail_in;
+  const auto produced = static_cast<std::size_t>(room - z_.avail_out);
+  m_.pos += consumed;
+  buf_len_ += produced;
+  m_.member_out += produced;
+  if (ret < 0)
+    m_.fail_deflate(ret);
+  if (z_.block_state == ISAL_BLOCK_FINISH) {
+    const std::uint64_t bit = next_bit();
+    if (finishing_) {
+      add_point(bit, true);
+      const point &pt = index_.points_.back();
+      resume(bit, reinterpret_cast<const std::byte *>(buf_.get() + buf_len_ - history), history,
+             pt.crc);
+      return;
+    }
+    m_.pos = (bit + 7) / 8; // the trailer starts at the byte after the final block
+    m_.start_trailer(nullptr, 0);
+    return;
+  }
+  if (watching && (deferred_ || end() >= due))
+    due_reached();
+  else if (consumed == 0 && produced == 0) {
+    if (m_.pos == in_size_)
+      m_.fail_truncated("deflate data");
+    m_.fail("deflate decoder made no progress in the deflate data starting" +
+            at_offset(m_.data_start) + " of " + m_.member_name());
+  }
+}
+
+void gunzip_decoder::due_reached() {
+  // A point is due here: at once if a block ends here, else where this
+  // block ends (ISA-L stops there if it takes the block for the last). The
+  // member's real last block takes no point: its member ends there, and the
+  // next one starts with a point.
+  assert(indexing() && "a point is due only past the last one");
+  switch (z_.block_state) {
+  case ISAL_BLOCK_NEW_HDR: {
+    const std::uint64_t bit = next_bit();
+    add_point(bit, true);
+    resume(bit, reinterpret_cast<const std::byte *>(buf_.get() + buf_len_ - history), history,
+           index_.points_.back().crc);
+    return;
+  }
+  case ISAL_BLOCK_CODED:
+  case ISAL_BLOCK_TYPE0:
+    if (z_.bfinal == 0) {
+      z_.bfinal = 1;
+      finishing_ = true;
+      return;
+    }
+    [[fallthrough]];
+  default:
+    // The member's last block (its member ends there, and the next one
+    // starts with a point), or a block header cut by the input: the output
+    // goes on unlimited, and the next call looks again.
+    deferred_ = true;
+    return;
+  }
+}
+
+void gunzip_decoder::add_point(std::uint64_t bit, bool with_window) {
+  point pt;
+  pt.out = end();
+  pt.bit = bit;
+  pt.member_start = m_.member_start;
+  pt.data_start = m_.data_start;
+  pt.members = m_.members;
+  pt.member_out = m_.member_out;
+  pt.crc = z_.crc;
+  pt.sums_known = m_.sums_known;
+  pt.ordinal_known = m_.ordinal_known;
+  if (with_window) {
+    // The window: the 32 KiB of output before the point, zero-padded in
+    // front when less was decoded since the decoder last restarted (only at
+    // the end of an input shorter than that).
+    const std::size_t have = std::min(buf_len_, history);
+    const std::size_t at = index_.windows_.size();
+    index_.windows_.resize(at + history);
+    std::memset(index_.windows_.data() + at, 0, history - have);
+    std::memcpy(index_.windows_.data() + at + (history - have), buf_.get() + buf_len_ - have, have);
+    pt.window = static_cast<std::uint32_t>(at / history);
+  }
+  index_.points_.push_back(pt);
+}
+
+void gunzip_decoder::finish() {
+  // All members read and checked: the output ends here.
+  done_ = true;
+  if (!index_.complete_ && indexing()) {
+    add_point(std::uint64_t{in_size_} * 8, true);
+    index_.uncompressed_size_ = end();
+    index_.complete_ = true;
+  }
+}
+
+} // namespace detail
+
+// ---- gzip_index -------------------------------------------------------------
+
+std::size_t gzip_index::memory() const noexcept {
+  return sizeof(*this) + points_.capacity() * sizeof(point) + windows_.capacity();
+}
+
+namespace {
+
+constexpr char gzidx_magic[5] = {'G', 'Z', 'I', 'D', 'X'};
+
+template <class T>
+void put_le(std::ostream &out, T v) {
+  char b[sizeof(T)];
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    b[i] = static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xFF);
+  out.write(b, sizeof b);
+}
+
+template <class T>
+T get_le(std::istream &in) {
+  unsigned char b[sizeof(T)];
+  if (!in.read(reinterpret_cast<char *>(b), sizeof b))
+    detail::bad_index("truncated: the file ends inside the header or the point table");
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    v |= std::uint64_t{b[i]} << (8 * i);
+  return static_cast<T>(v);
+}
+
+} // namespace
+
+void gzip_index::save(std::ostream &out) const {
+  out.write(gzidx_magic, sizeof gzidx_magic);
+  put_le<std::uint8_t>(out, 1); // version
+  put_le<std::uint8_t>(out, 0); // flags
+  put_le<std::uint64_t>(out, compressed_size_);
+  put_le<std::uint64_t>(out, uncompressed_size());
+  put_le<std::uint32_t>(out, static_cast<std::uint32_t>(spacing_));
+  put_le<std::uint32_t>(out, static_cast<std::uint32_t>(window_size));
+  put_le<std::uint32_t>(out, static_cast<std::uint32_t>(points_.size()));
+  for (const point &p : points_) {
+    // GZIDX counts a start inside a byte as the next byte, less the bits of
+    // this one not yet used (zlib's inflatePrime view).
+    put_le<std::uint64_t>(out, (p.bit + 7) / 8);
+    put_le<std::uint64_t>(out, p.out);
+    put_le<std::uint8_t>(out, static_cast<std::uint8_t>((8 - p.bit % 8) % 8));
+    put_le<std::uint8_t>(out, p.window != npos ? 1 : 0);
+  }
+  for (const point &p : points_)
+    if (p.window != npos)
+      out.write(reinterpret_cast<const char *>(window_of(p)), window_size);
+  if (!out)
+    throw std::ios_base::failure("gzip_index: save: the stream failed", std::io_errc::stream);
+}
+
+gzip_index gzip_index::load(std::istream &in) {
+  char magic[sizeof gzidx_magic];
+  if (!in.read(magic, sizeof magic) || std::memcmp(magic, gzidx_magic, sizeof magic) != 0)
+    detail::bad_index("not a GZIDX index (bad magic)");
+  const auto version = get_le<std::uint8_t>(in);
+  if (version > 1)
+    detail::bad_index("GZIDX version " + std::to_string(version) + " is unknown (0 and 1 are)");
+  (void)get_le<std::uint8_t>(in); // flags: none defined
+  gzip_index x;
+  x.compressed_size_ = get_le<std::uint64_t>(in);
+  const auto uncompressed = get_le<std::uint64_t>(in);
+  x.spacing_ = get_le<std::uint32_t>(in);
+  const auto window = get_le<std::uint32_t>(in);
+  const auto n = get_le<std::uint32_t>(in);
+  if (window != window_size)
+    detail::bad_index("window size " + std::to_string(window) + " is not 32768");
+  if (x.spacing_ < window_size)
+    detail::bad_index("spacing " + std::to_string(x.spacing_) + " is below the window size");
+  if (n == 0 || x.compressed_size_ == 0)
+    detail::bad_index("no points, or no compressed size");
+  // The point table is read before anything is reserved for it, so a
+  // garbage count costs only what the file holds.
+  std::uint32_t windows = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    point p;
+    const auto cmp = get_le<std::uint64_t>(in);
+    p.out = get_le<std::uint64_t>(in);
+    const auto bits = get_le<std::uint8_t>(in);
+    const bool has_window = version == 0 ? i != 0 : get_le<std::uint8_t>(in) != 0;
+    if (bits > 7 || (bits != 0 && cmp == 0))
+      detail::bad_index("point " + std::to_string(i) + ": bit count " + std::to_string(bits) +
+                        " at compressed offset " + std::to_string(cmp));
+    p.bit = cmp * 8 - bits;
+    if (cmp > x.compressed_size_ || (uncompressed != 0 && p.out > uncompressed))
+      detail::bad_index("point " + std::to_string(i) + " lies past the sizes in the header");
+    if (i == 0 ? p.out != 0 : (p.out < x.points_.back().out || p.bit <= x.points_.back().bit))
+      detail::bad_index("point " + std::to_string(i) + " is out of order");
+    if (i == 0 && has_window)
+      detail::bad_index("point 0 has a window");
+    // A point without a window starts a member; its sums start at zero.
+    // Only the first member's number and header offset are known.
+    p.data_start = cmp;
+    p.member_start = i == 0 ? 0 : cmp;
+    p.sums_known = !has_window;
+    p.ordinal_known = i == 0;
+    if (has_window)
+      p.window = windows++;
+    x.points_.push_back(p);
+  }
+  x.windows_.resize(std::size_t{windows} * window_size);
+  if (!in.read(reinterpret_cast<char *>(x.windows_.data()),
+               static_cast<std::streamsize>(x.windows_.size())))
+    detail::bad_index("truncated: the file ends inside the windows");
+  const point &last = x.points_.back();
+  x.complete_ = last.bit == x.compressed_size_ * 8 && last.window != npos;
+  if (x.complete_) {
+    if (uncompressed != 0 && uncompressed != last.out)
+      detail::bad_index("the last point is not at the uncompressed size in the header");
+    x.uncompressed_size_ = last.out;
+  } else if (uncompressed != 0) {
+    detail::bad_index("an uncompressed size without the point at the end of the input");
+  }
+  return x;
+}
+
+// ---- gunzip_buf ---------------------------------------------------------------
+
+namespace {
+
+using detail::throw_error;
+
+} // namespace
+
+gunzip_buf::gunzip_buf(std::span<const std::byte> gz, gunzip_options options) {
+  if (options.spacing < gzip_index::window_size || options.spacing > UINT32_MAX)
+    throw_error(errc::invalid_argument, "gunzip_buf: spacing " + std::to_string(options.spacing) +
+                                            " is outside 32 KiB..4 GiB");
+  decoder_ = std::make_unique<detail::gunzip_decoder>(
+      gz, detail::gunzip_decoder::fresh(options.spacing), false);
+  learned();
+}
+
+gunzip_buf::gunzip_buf(std::span<const std::byte> gz, gzip_index index, gunzip_options) {
+  if (index.compressed_size() != gz.size())
+    throw_error(errc::invalid_argument,
+                "gunzip_buf: the index is of " + std::to_string(index.compressed_size()) +
+                    " bytes of gzip, the input has " + std::to_string(gz.size()));
+  decoder_ = std::make_unique<detail::gunzip_decoder>(gz, std::move(index), true);
+  decoder_->verify_end();
+  learned();
+}
+
+gunzip_buf::gunzip_buf(gunzip_buf &&other) noexcept
+    : core(std::move(other)), decoder_(std::move(other.decoder_)) {}
+
+gunzip_buf &gunzip_buf::operator=(gunzip_buf &&other) noexcept {
+  if (this != &other) {
+    core::operator=(std::move(other));
+    decoder_ = std::move(other.decoder_);
+  }
+  return *this;
+}
+
+gunzip_buf::~gunzip_buf() = default;
+
+void gunzip_buf::swap(gunzip_buf &other) noexcept {
+  core::swap(other);
+  decoder_.swap(other.decoder_);
+}
+
+void gunzip_buf::learned() noexcept { set_file_size(decoder_->known_size()); }
+
+std::uint64_t gunzip_buf::size() {
+  begin("size");
+  discover_size(detail::unknown_size);
+  return file_size();
+}
+
+const gzip_index &gunzip_buf::index() const {
+  check_open("index");
+  return decoder_->index();
+}
+
+const gzip_index &gunzip_buf::build_index() {
+  begin("build_index");
+  discover_size(detail::unknown_size);
+  return decoder_->index();
+}
+
+void gunzip_buf::release() noexcept { decoder_.reset(); }
+
+detail::file_window gunzip_buf::read_window(std::uint64_t pos) {
+  const detail::file_window w = decoder_->window_at(pos);
+  learned();
+  return w;
+}
+
+byte_vector gunzip_buf::contents() const { return decoder_->decode_all(); }
+
+void gunzip_buf::discover_size(std::uint64_t pos) {
+  decoder_->learn(pos);
+  learned();
+}
+
+} // namespace bytesio
