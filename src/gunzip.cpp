@@ -104,7 +104,16 @@ public:
     if (!index_.complete_)
       return;
     const std::uint64_t size = index_.uncompressed_size_;
-    reach(size);
+    try {
+      reach(size);
+    } catch (const std::ios_base::failure &e) {
+      if (e.code() != errc::invalid_gzip)
+        throw;
+      throw_error(errc::invalid_argument,
+                  std::string("gunzip_buf: the index is of other data: decoding from its last "
+                              "point fails: ") +
+                      e.what());
+    }
     if (holds(size) || end() != size)
       throw_error(errc::invalid_argument,
                   "gunzip_buf: the index is of other data: it says the output has " +
@@ -354,7 +363,7 @@ void gunzip_decoder::inflate_body() {
   }
   if (watching && (deferred_ || end() >= due))
     due_reached();
-  else if (consumed == 0 && produced == 0) {
+  if (consumed == 0 && produced == 0 && room != 0) {
     if (m_.pos == in_size_)
       m_.fail_truncated("deflate data");
     m_.fail("deflate decoder made no progress in the deflate data starting" +
@@ -409,11 +418,10 @@ void gunzip_decoder::add_point(std::uint64_t bit, bool with_window) {
     // front when less was decoded since the decoder last restarted (only at
     // the end of an input shorter than that).
     const std::size_t have = std::min(buf_len_, history);
-    const std::size_t at = index_.windows_.size();
-    index_.windows_.resize(at + history);
-    std::memset(index_.windows_.data() + at, 0, history - have);
-    std::memcpy(index_.windows_.data() + at + (history - have), buf_.get() + buf_len_ - have, have);
-    pt.window = static_cast<std::uint32_t>(at / history);
+    std::vector<std::byte> window(history); // zeros in front of what there is
+    std::memcpy(window.data() + (history - have), buf_.get() + buf_len_ - have, have);
+    pt.window = static_cast<std::uint32_t>(index_.windows_.size());
+    index_.windows_.push_back(std::move(window));
   }
   index_.points_.push_back(pt);
 }
@@ -433,7 +441,8 @@ void gunzip_decoder::finish() {
 // ---- gzip_index -------------------------------------------------------------
 
 std::size_t gzip_index::memory() const noexcept {
-  return sizeof(*this) + points_.capacity() * sizeof(point) + windows_.capacity();
+  return sizeof(*this) + points_.capacity() * sizeof(point) +
+         windows_.capacity() * sizeof(windows_[0]) + windows_.size() * window_size;
 }
 
 namespace {
@@ -478,9 +487,8 @@ void gzip_index::save(std::ostream &out) const {
     put_le<std::uint8_t>(out, static_cast<std::uint8_t>((8 - p.bit % 8) % 8));
     put_le<std::uint8_t>(out, p.window != npos ? 1 : 0);
   }
-  for (const point &p : points_)
-    if (p.window != npos)
-      out.write(reinterpret_cast<const char *>(window_of(p)), window_size);
+  for (const std::vector<std::byte> &w : windows_)
+    out.write(reinterpret_cast<const char *>(w.data()), window_size);
   if (!out)
     throw std::ios_base::failure("gzip_index: save: the stream failed", std::io_errc::stream);
 }
@@ -534,10 +542,11 @@ gzip_index gzip_index::load(std::istream &in) {
       p.window = windows++;
     x.points_.push_back(p);
   }
-  x.windows_.resize(std::size_t{windows} * window_size);
-  if (!in.read(reinterpret_cast<char *>(x.windows_.data()),
-               static_cast<std::streamsize>(x.windows_.size())))
-    detail::bad_index("truncated: the file ends inside the windows");
+  for (std::uint32_t i = 0; i < windows; ++i) {
+    std::vector<std::byte> &w = x.windows_.emplace_back(window_size);
+    if (!in.read(reinterpret_cast<char *>(w.data()), window_size))
+      detail::bad_index("truncated: the file ends inside the windows");
+  }
   const point &last = x.points_.back();
   x.complete_ = last.bit == x.compressed_size_ * 8 && last.window != npos;
   if (x.complete_) {

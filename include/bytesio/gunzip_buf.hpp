@@ -140,12 +140,12 @@ private:
   };
   static constexpr std::uint32_t npos = static_cast<std::uint32_t>(-1);
 
-  const std::byte *window_of(const point &p) const noexcept {
-    return windows_.data() + std::size_t{p.window} * window_size;
-  }
+  const std::byte *window_of(const point &p) const noexcept { return windows_[p.window].data(); }
 
   std::vector<point> points_;
-  std::vector<std::byte> windows_; // window_size bytes per point with `window`, in order
+  // window_size bytes for each point with `window`, in order; one block
+  // each, so that the index holds what it needs and no growth slack.
+  std::vector<std::vector<std::byte>> windows_;
   std::uint64_t spacing_ = default_spacing;
   std::uint64_t compressed_size_ = 0;
   std::uint64_t uncompressed_size_ = 0;

@@ -11,12 +11,17 @@
 //
 // spooled_buf runs at several thresholds, so every case runs before the
 // rollover (0: never), after it (1: rolled at the first write) and across
-// it (a block and 7 bytes, 1 MiB: the large cases cross them). span_buf,
-// read-only, runs the reading half.
+// it (a block and 7 bytes, 1 MiB: the large cases cross them). span_buf and
+// gunzip_buf, read-only, run the reading half.
 
 #include "bytesio/bytes_buf.hpp"
 #include "bytesio/span_buf.hpp"
 #include "bytesio/spooled_buf.hpp"
+#ifdef BYTESIO_TEST_GUNZIP // bytesio::igzip is built (ISA-L found): gunzip_buf reads too
+#include "bytesio/gunzip_buf.hpp"
+
+#include "gzip_peers.hpp"
+#endif
 
 #include <cstring>
 #include <memory>
@@ -87,6 +92,35 @@ struct span_subject : private owned_memory, span_buf {
   static constexpr bool rolls = false;
 };
 
+#ifdef BYTESIO_TEST_GUNZIP
+/**
+ * A `gunzip_buf` over its contents gzip'ed by zlib, as two members (the
+ * reads cross the boundary) when there are two bytes or more. `getvalue()`
+ * decodes everything again through a second `gunzip_buf`.
+ */
+struct gunzip_subject : private owned_memory, gunzip_buf {
+  gunzip_subject() : gunzip_subject(std::string_view()) {}
+  explicit gunzip_subject(std::string_view initial)
+      : owned_memory(two_members(initial)), gunzip_buf(gz()) {}
+  explicit gunzip_subject(const char *initial) : gunzip_subject(std::string_view(initial)) {}
+  static constexpr bool rolls = false;
+
+  byte_vector getvalue() const { return gunzip_buf(gz()).read(); }
+
+private:
+  std::span<const std::byte> gz() const { return std::as_bytes(std::span(owned_chars())); }
+  static std::string two_members(std::string_view text) {
+    const std::string s(text);
+    const std::size_t half = s.size() / 2;
+    return half == 0 ? zlib_gzip(s, 6)
+                     : zlib_gzip(s.substr(0, half), 6) + zlib_gzip(s.substr(half), 1);
+  }
+};
+using read_only_subjects = std::tuple<span_subject, gunzip_subject>;
+#else
+using read_only_subjects = std::tuple<span_subject>;
+#endif
+
 using spooled_subjects =
     std::tuple<spooled_subject<0>, spooled_subject<1>, spooled_subject<spooled_buf::block_size + 7>,
                spooled_subject<1024 * 1024>>;
@@ -95,7 +129,7 @@ using spooled_subjects =
 using writable_subjects = decltype(std::tuple_cat(bytes_subjects{}, spooled_subjects{}));
 
 /** Every buffer, for the reading half of the contract. */
-using file_subjects = decltype(std::tuple_cat(writable_subjects{}, std::tuple<span_subject>{}));
+using file_subjects = decltype(std::tuple_cat(writable_subjects{}, read_only_subjects{}));
 
 } // namespace bytesio::test
 

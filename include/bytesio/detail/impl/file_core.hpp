@@ -391,10 +391,14 @@ Result file_core<Derived, Result, Contiguous, Writable>::read(std::size_t n) {
   try {
     if constexpr (hooks().discover_size) {
       // `want` is only a bound: the result grows run by run.
-      for (std::span<const char> r = run; !r.empty() && out.size() < want; r = run_at(pos_)) {
+      // (The next run is asked for only while bytes are wanted: asking decodes.)
+      for (std::span<const char> r = run; !r.empty();) {
         const std::size_t k = min_of(r.size(), want - out.size());
         append(out, r.data(), k);
         pos_ += k;
+        if (out.size() == want)
+          break;
+        r = run_at(pos_);
       }
     } else {
       resize_for_overwrite(out, want);
