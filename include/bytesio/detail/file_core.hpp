@@ -380,7 +380,9 @@ public:
   /**
    * Copies `min(out.size(), remaining)` bytes from the position into `out`
    * and advances the position by that count.
-   * @return the count, 0 at or past the end. @throws closed
+   * @return the count, 0 at or past the end.
+   * @throws closed; where reading can fail (`spooled_buf`'s file,
+   *   `gunzip_buf`'s data), that error, consuming nothing.
    */
   std::size_t readinto(std::span<std::byte> out);
 

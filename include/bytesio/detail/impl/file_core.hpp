@@ -372,7 +372,14 @@ std::size_t file_core<Derived, Result, Contiguous, Writable>::copy_out(char *out
 template <class Derived, class Result, bool Contiguous, bool Writable>
 std::size_t file_core<Derived, Result, Contiguous, Writable>::readinto(std::span<std::byte> out) {
   begin("readinto");
-  return copy_out(reinterpret_cast<char *>(out.data()), out.size());
+  const std::uint64_t start = pos_;
+  try {
+    return copy_out(reinterpret_cast<char *>(out.data()), out.size());
+  } catch (...) {
+    settle();
+    pos_ = start; // a failure consumes nothing (the bytes of `out` are unspecified)
+    throw;
+  }
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
