@@ -101,7 +101,8 @@ struct span_subject : private owned_memory, span_buf {
 struct gunzip_subject : private owned_memory, gunzip_buf {
   gunzip_subject() : gunzip_subject(std::string_view()) {}
   explicit gunzip_subject(std::string_view initial)
-      : owned_memory(two_members(initial)), gunzip_buf(gz()) {}
+      : owned_memory(two_members(initial)),
+        gunzip_buf(std::as_bytes(std::span(owned_memory::owned_chars()))) {}
   explicit gunzip_subject(const char *initial) : gunzip_subject(std::string_view(initial)) {}
   static constexpr bool rolls = false;
 
