@@ -31,8 +31,9 @@
  * where zlib's `inflate(Z_BLOCK)`, which stops at every block by itself,
  * runs 2.2x slower (bench/gunzip_bench.cpp, AMD EPYC). The trick needs
  * ISA-L's bit buffer intact at the end of a block, as ISA-L 2.30 to 2.32
- * keep it; a point that came out wrong could not decode, so the pass that
- * builds it would fail rather than read wrong bytes.
+ * keep it; a point that came out wrong would not decode to the member's
+ * CRC-32, so the pass that builds it would fail (`invalid_gzip`, at the
+ * member's trailer at the latest).
  */
 
 #include "bytesio/byte_vector.hpp"
