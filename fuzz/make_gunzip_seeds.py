@@ -22,6 +22,15 @@ rows = b''.join(b'%d,%s,%d\n' % (i, r.choice([b'Oslo', b'Lima', b'Quito']), r.ra
 big = rows * 60                              # ~200 KiB of output in about 2 KiB
 text = b'hello, hello, hello gunzip_buf\n' * 40
 
+def bgzf_block(data):
+    """One BGZF block as htslib writes it: FEXTRA with 'BC' = block size - 1."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    deflated = c.compress(data) + c.flush()
+    size = 18 + len(deflated) + 8
+    header = bytes([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43, 2, 0])
+    return (header + struct.pack('<H', size - 1) + deflated +
+            struct.pack('<II', zlib.crc32(data), len(data)))
+
 def ops(n, seed):
     g = random.Random(seed)
     return bytes(g.randrange(256) for _ in range(4 * n))
@@ -45,6 +54,8 @@ seeds = {
     'trailing_garbage': seed(0, good + b'junk', 30, 9),
     'zeros_bomb': seed(2, member(bytes(1 << 20), 9), 100, 10),
     'not_gzip': seed(0, b'plain text, not gzip at all', 10, 11),
+    'bgzf': seed(0, bgzf_block(big[:60000]) + bgzf_block(big[60000:120000]) +
+                 bgzf_block(text) + bgzf_block(b''), 120, 12),
 }
 os.makedirs('fuzz/corpus/gunzip', exist_ok=True)
 for name, data in seeds.items():

@@ -161,6 +161,9 @@ private:
   }
 
   void restart(std::size_t k);
+  void complete_tail();
+  gzip_index bgzf_blocks() const;
+  static std::size_t block_of(const gzip_index &blocks, std::uint64_t member_start);
   void resume(std::uint64_t bit, const std::byte *window, std::size_t window_len,
               std::uint32_t crc);
   void fill();
@@ -207,13 +210,37 @@ gunzip_decoder::gunzip_decoder(std::span<const std::byte> gz, gzip_index index, 
   const std::uint8_t *p = in_;
   if (!m_.parse_header(p, in_ + in_size_))
     m_.fail_truncated("header");
+  gzip_index blocks = bgzf_blocks();
+  const bool bgzf = !blocks.points_.empty();
+  bool walked = false;
   if (given) {
-    if (index_.points_.front().data_start != m_.data_start)
+    const point &first = index_.points_.front();
+    if (first.data_start != gzip_index::unknown && first.data_start != m_.data_start)
       throw_error(errc::invalid_argument,
                   "gunzip_buf: the index is of other data: its first point is" +
-                      at_offset(index_.points_.front().data_start) +
-                      ", the first member's deflate data starts" + at_offset(m_.data_start));
+                      at_offset(first.data_start) + ", the first member's deflate data starts" +
+                      at_offset(m_.data_start));
+    // An index of block starts (a .gzi) over BGZF must name blocks; the
+    // blocks found by walking the headers then serve, with all they know.
+    if (bgzf && index_.compressed_size_ == 0) {
+      for (const point &q : index_.points_) {
+        const std::size_t k = block_of(blocks, q.member_start);
+        if (k == blocks.points_.size() || blocks.points_[k].member_start != q.member_start ||
+            blocks.points_[k].out != q.out)
+          throw_error(errc::invalid_argument,
+                      "gunzip_buf: the index is of other data: no BGZF block starts" +
+                          at_offset(q.member_start) + " at output offset " + std::to_string(q.out));
+      }
+      walked = true;
+    }
   } else {
+    walked = bgzf;
+  }
+  if (walked) {
+    blocks.spacing_ = index_.spacing_;
+    index_ = std::move(blocks);
+    complete_tail();
+  } else if (!given) {
     index_.compressed_size_ = in_size_;
     point first;
     first.bit = m_.data_start * 8;
@@ -221,6 +248,64 @@ gunzip_decoder::gunzip_decoder(std::span<const std::byte> gz, gzip_index index, 
     index_.points_.push_back(first);
   }
   restart(0);
+}
+
+std::size_t gunzip_decoder::block_of(const gzip_index &blocks, std::uint64_t member_start) {
+  const auto it =
+      std::lower_bound(blocks.points_.begin(), blocks.points_.end(), member_start,
+                       [](const point &a, std::uint64_t v) { return a.member_start < v; });
+  return static_cast<std::size_t>(it - blocks.points_.begin());
+}
+
+void gunzip_decoder::complete_tail() {
+  // The point at the end of the input holds the 32 KiB before it (GZIDX
+  // files have it): decode the last blocks once. A damaged tail leaves the
+  // index incomplete; the read that reaches the damage reports it.
+  const point &last = index_.points_.back();
+  const std::uint64_t total = last.out;
+  restart(point_before(total > history ? total - history : 0));
+  while (!done_ && !error_)
+    fill();
+}
+
+gzip_index gunzip_decoder::bgzf_blocks() const {
+  // BGZF (the SAM/BAM specification): every member is a block whose header
+  // has only FEXTRA, with a 'B' 'C' subfield holding the block's size less
+  // one; its trailer's ISIZE is its output. Walking the headers gives every
+  // block's start without decoding. Anything else is plain gzip: no points.
+  gzip_index x;
+  std::uint64_t at = 0, out = 0;
+  while (at < in_size_) {
+    const std::uint8_t *h = in_ + at;
+    const std::uint64_t left = in_size_ - at;
+    if (left < 18 || h[0] != 0x1F || h[1] != 0x8B || h[2] != 8 || h[3] != 0x04)
+      return {};
+    const std::uint32_t xlen = std::uint32_t{h[10]} | std::uint32_t{h[11]} << 8;
+    if (left < 12 + std::uint64_t{xlen})
+      return {};
+    std::uint64_t size = 0;
+    for (std::uint32_t i = 0; i + 4 <= xlen;) {
+      const std::uint8_t *f = h + 12 + i;
+      const std::uint32_t slen = std::uint32_t{f[2]} | std::uint32_t{f[3]} << 8;
+      if (f[0] == 'B' && f[1] == 'C' && slen == 2 && i + 6 <= xlen)
+        size = (std::uint64_t{f[4]} | std::uint64_t{f[5]} << 8) + 1;
+      i += 4 + slen;
+    }
+    const std::uint64_t data = at + 12 + xlen;
+    if (size == 0 || size > left || size < 12 + std::uint64_t{xlen} + 8 + 2)
+      return {};
+    point p;
+    p.out = out;
+    p.bit = data * 8;
+    p.member_start = at;
+    p.data_start = data;
+    p.members = x.points_.size();
+    x.points_.push_back(p);
+    out += load_le32(in_ + at + size - 4);
+    at += size;
+  }
+  x.compressed_size_ = in_size_;
+  return x;
 }
 
 void gunzip_decoder::resume(std::uint64_t bit, const std::byte *window, std::size_t window_len,
@@ -275,6 +360,12 @@ void gunzip_decoder::restart(std::size_t k) {
   buf_len_ = hist;
   done_ = false;
   error_ = nullptr;
+  if (pt.data_start == gzip_index::unknown) {
+    // A member start known only by its header's offset (a .gzi): the header is read again.
+    m_.pos = pt.member_start;
+    m_.where = phase::boundary;
+    return;
+  }
   resume(bit, reinterpret_cast<const std::byte *>(buf_.get()), hist, pt.sums_known ? pt.crc : 0);
 }
 
@@ -535,7 +626,7 @@ gzip_index gzip_index::load(std::istream &in) {
     // A point without a window starts a member; its sums start at zero.
     // Only the first member's number and header offset are known.
     p.data_start = cmp;
-    p.member_start = i == 0 ? 0 : cmp;
+    p.member_start = i == 0 ? 0 : unknown;
     p.sums_known = !has_window;
     p.ordinal_known = i == 0;
     if (has_window)
@@ -559,6 +650,50 @@ gzip_index gzip_index::load(std::istream &in) {
   return x;
 }
 
+void gzip_index::save_gzi(std::ostream &out) const {
+  // The blocks with output, but the first, which is (0, 0) by definition:
+  // htslib leaves out empty blocks (the EOF block), and the point at the
+  // end of the input is no block.
+  const std::size_t blocks = points_.size() - (complete_ ? 1 : 0);
+  for (std::size_t i = 0; i < blocks; ++i)
+    if (points_[i].member_start == unknown || points_[i].window != npos)
+      detail::bad_index("save_gzi: not the index of a BGZF input (point " + std::to_string(i) +
+                        " is not a block start)");
+  std::vector<const point *> listed;
+  for (std::size_t i = 1; i < blocks; ++i)
+    if (i + 1 == points_.size() || points_[i + 1].out > points_[i].out)
+      listed.push_back(&points_[i]);
+  put_le<std::uint64_t>(out, listed.size());
+  for (const point *p : listed) {
+    put_le<std::uint64_t>(out, p->member_start);
+    put_le<std::uint64_t>(out, p->out);
+  }
+  if (!out)
+    throw std::ios_base::failure("gzip_index: save_gzi: the stream failed", std::io_errc::stream);
+}
+
+gzip_index gzip_index::load_gzi(std::istream &in) {
+  const auto n = get_le<std::uint64_t>(in);
+  gzip_index x;
+  x.compressed_size_ = 0;   // a .gzi does not say
+  x.points_.emplace_back(); // the first block: (0, 0)
+  x.points_.back().data_start = unknown;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    point p;
+    p.member_start = get_le<std::uint64_t>(in);
+    p.out = get_le<std::uint64_t>(in);
+    p.bit = p.member_start * 8;
+    p.data_start = unknown;
+    p.members = i + 1;
+    const point &before = x.points_.back();
+    if (p.member_start <= before.member_start || p.out < before.out ||
+        p.member_start > UINT64_MAX / 8)
+      detail::bad_index(".gzi entry " + std::to_string(i) + " is out of order");
+    x.points_.push_back(p);
+  }
+  return x;
+}
+
 // ---- gunzip_buf ---------------------------------------------------------------
 
 namespace {
@@ -577,7 +712,8 @@ gunzip_buf::gunzip_buf(std::span<const std::byte> gz, gunzip_options options) {
 }
 
 gunzip_buf::gunzip_buf(std::span<const std::byte> gz, gzip_index index, gunzip_options) {
-  if (index.compressed_size() != gz.size())
+  // A .gzi does not say the compressed size (0); the blocks say more below.
+  if (index.size() == 0 || (index.compressed_size() != 0 && index.compressed_size() != gz.size()))
     throw_error(errc::invalid_argument,
                 "gunzip_buf: the index is of " + std::to_string(index.compressed_size()) +
                     " bytes of gzip, the input has " + std::to_string(gz.size()));

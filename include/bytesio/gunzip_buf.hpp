@@ -69,7 +69,8 @@ class gunzip_decoder; // src/gunzip.cpp
  *
  * Saved and loaded in the GZIDX format (version 1) of Python's
  * `indexed_gzip`, so an index built here is imported there and the other
- * way round. A point built here also holds the member's running CRC-32, so
+ * way round (the files are byte-identical to its exports); for BGZF input
+ * also as htslib's `.gzi` (`save_gzi`, `load_gzi`). A point built here also holds the member's running CRC-32, so
  * a read that restarts there still checks the member's trailer; GZIDX has
  * no room for it, so after `load` a read that restarts inside a member
  * checks that member's deflate data and framing but not its CRC-32 and
@@ -127,6 +128,25 @@ public:
    */
   static gzip_index load(std::istream &in);
 
+  /**
+   * Writes the index of a BGZF input as htslib's `.gzi`, what `bgzip -r`
+   * writes: the number of blocks after the first, then each one's compressed
+   * and uncompressed offset (little-endian 64-bit). `bgzip -b/-s` reads it.
+   * @throws std::ios_base::failure with `errc::invalid_argument` if this is
+   *   not the index of a BGZF input (its points are not all block starts),
+   *   `std::io_errc::stream` if the stream fails.
+   */
+  void save_gzi(std::ostream &out) const;
+
+  /**
+   * Reads a `.gzi` (from `bgzip -i`/`-r`, or `save_gzi`): points at block
+   * starts, without windows or sizes, so `complete()` is false. Given to a
+   * `gunzip_buf` over BGZF input, each point must be a block start there.
+   * @throws std::ios_base::failure with `errc::invalid_argument` for a
+   *   malformed file (truncated, offsets out of order); `std::bad_alloc`.
+   */
+  static gzip_index load_gzi(std::istream &in);
+
 private:
   friend class detail::gunzip_decoder;
 
@@ -134,8 +154,8 @@ private:
   struct point {
     std::uint64_t out = 0;          // uncompressed offset
     std::uint64_t bit = 0;          // compressed offset in bits where the block starts
-    std::uint64_t member_start = 0; // the member's header offset
-    std::uint64_t data_start = 0;   // the member's deflate data offset
+    std::uint64_t member_start = 0; // the member's header offset (unknown: from GZIDX)
+    std::uint64_t data_start = 0;   // its deflate data's offset (unknown: from a .gzi)
     std::uint64_t members = 0;      // members before this one
     std::uint64_t member_out = 0;   // bytes of this member before the point
     std::uint32_t crc = 0;          // CRC-32 of those bytes
@@ -144,6 +164,7 @@ private:
     bool ordinal_known = true;      // members, member_start and data_start are known
   };
   static constexpr std::uint32_t npos = static_cast<std::uint32_t>(-1);
+  static constexpr std::uint64_t unknown = static_cast<std::uint64_t>(-1);
 
   const std::byte *window_of(const point &p) const noexcept { return windows_[p.window].data(); }
 
@@ -196,6 +217,14 @@ struct gunzip_options {
  * bytes decoded to get there); a seek past what is indexed decodes forward
  * to it, indexing on the way. The bytes around the position are kept, so
  * reads and small seeks near it decode nothing.
+ *
+ * BGZF (htslib's blocked gzip: every member a block of at most 64 KiB
+ * with a `BC` extra field holding its size, as `bgzip` writes it) is
+ * recognised in the constructor and indexed by walking the block headers,
+ * without decoding but the last 32 KiB (for the window GZIDX keeps at the
+ * end): a point at every block start, so the index is complete from the
+ * start and a seek decodes at most one block. `gzip_index::save_gzi`
+ * writes what `bgzip -r` writes, and a `.gzi` from `bgzip` loads.
  *
  * Errors, strict as `igzip_decompressor`, with the same messages and
  * offsets (under the name `gunzip_buf`): a member read to its end has its
