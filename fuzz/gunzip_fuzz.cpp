@@ -3,7 +3,8 @@
 // The reference is igzip_inflate_engine fed the whole input (igzip_decompressor's
 // engine: the rules and messages gunzip_buf promises). A gunzip_buf read from
 // the start in one pass must give the reference's bytes and, where the
-// reference fails, its message. Then random operations (seek from the start,
+// reference fails, its message (BGZF whose block sizes lie: a message of
+// gunzip_buf's own, and the reference must fail too). Then random operations (seek from the start,
 // the position or the end, read, readline, readinto, tell), on a buffer
 // indexing as it goes and on one built from the first's index saved and
 // loaded, must agree with the bytes of that pass: every byte a read returns
@@ -113,14 +114,11 @@ void operate(bytesio::gunzip_buf &b, const std::string &seq, bool failed, bytesi
         const auto dir = small & 0x80 ? std::ios_base::end : std::ios_base::cur;
         const std::uint64_t base = dir == std::ios_base::end ? n : pos;
         if (failed && dir == std::ios_base::end) {
-          try {
-            wanted_end = n;
-            b.seek(by, dir); // needs the length: reaches the error
-          } catch (const std::ios_base::failure &e) {
-            message_of(e);
-            break;
-          }
-          die("seek from the end of a damaged input did not fail", trace);
+          // The length is past the damage (an error), or, for BGZF, in the
+          // block headers, which may claim a length the data does not reach.
+          wanted_end = n;
+          pos = b.seek(by, dir);
+          break;
         }
         const std::uint64_t want =
             by < 0 && std::uint64_t(-by) > base ? 0 : base + static_cast<std::uint64_t>(by);
@@ -195,7 +193,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
   } catch (const std::ios_base::failure &e) {
     seq.message = message_of(e);
   }
-  if (seq.message != ref.message)
+  // BGZF whose block sizes lie is refused by gunzip_buf, which reads it by
+  // its blocks, with a message of its own; igzip_decompressor reads the
+  // members as they decode and must refuse it too.
+  const bool lying_blocks = seq.message.find("does not match the data") != std::string::npos;
+  if (lying_blocks ? ref.message.empty() : seq.message != ref.message)
     die("the one-pass message differs from igzip_decompressor's",
         "'" + seq.message + "' vs '" + ref.message + "'");
   if (ref.message.empty() && seq.bytes != ref.bytes)

@@ -195,7 +195,11 @@ private:
   bool done_ = false;          // the decoder passed the last member
   bool finishing_ = false;     // bfinal set to end the block where a point is due
   bool deferred_ = false;      // a point is due but this block cannot end early
-  std::exception_ptr error_;   // what stopped the decoder at end()
+  // Where the index says the next member starts (output offset, header
+  // offset): this member must end there.
+  std::uint64_t next_member_out_ = gzip_index::unknown;
+  std::uint64_t next_member_at_ = gzip_index::unknown;
+  std::exception_ptr error_; // what stopped the decoder at end()
 };
 
 gunzip_decoder::gunzip_decoder(std::span<const std::byte> gz, gzip_index index, bool given)
@@ -333,6 +337,20 @@ void gunzip_decoder::resume(std::uint64_t bit, const std::byte *window, std::siz
   m_.where = phase::body;
   finishing_ = false;
   deferred_ = false;
+  // The next member start the index knows of, past this member's.
+  next_member_out_ = next_member_at_ = gzip_index::unknown;
+  if (m_.member_start != gzip_index::unknown) {
+    const auto &pts = index_.points_;
+    auto it = std::upper_bound(pts.begin(), pts.end(), m_.member_start * 8,
+                               [](std::uint64_t v, const point &q) { return v < q.bit; });
+    for (; it != pts.end(); ++it)
+      if (it->window == gzip_index::npos && it->member_start != gzip_index::unknown &&
+          it->member_start > m_.member_start) {
+        next_member_out_ = it->out;
+        next_member_at_ = it->member_start;
+        break;
+      }
+  }
 }
 
 void gunzip_decoder::restart(std::size_t k) {
@@ -426,6 +444,8 @@ void gunzip_decoder::inflate_body() {
   std::size_t room = history + stretch - buf_len_;
   if (watching && !deferred_)
     room = static_cast<std::size_t>(std::min<std::uint64_t>(room, due - std::min(due, end())));
+  if (end() < next_member_out_)
+    room = static_cast<std::size_t>(std::min<std::uint64_t>(room, next_member_out_ - end()));
   z_.next_in = const_cast<std::uint8_t *>(in_ + m_.pos);
   z_.avail_in = static_cast<std::uint32_t>(std::min(in_size_ - m_.pos, max_step));
   z_.next_out = buf_.get() + buf_len_;
@@ -435,6 +455,10 @@ void gunzip_decoder::inflate_body() {
   const std::uint32_t consumed = in_n - z_.avail_in;
   const auto produced = static_cast<std::size_t>(room - z_.avail_out);
   m_.pos += consumed;
+  if (produced != 0 && end() >= next_member_out_)
+    m_.fail(m_.member_name() + " goes on past output offset " + std::to_string(end()) +
+            ", where the next member should start (at offset " + std::to_string(next_member_at_) +
+            "): the index, or a BGZF block's size, does not match the data");
   buf_len_ += produced;
   m_.member_out += produced;
   if (ret < 0)
