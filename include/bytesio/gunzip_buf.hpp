@@ -70,12 +70,13 @@ class gunzip_decoder; // src/gunzip.cpp
  * Saved and loaded in the GZIDX format (version 1) of Python's
  * `indexed_gzip`, so an index built here is imported there and the other
  * way round (the files are byte-identical to its exports); for BGZF input
- * also as htslib's `.gzi` (`save_gzi`, `load_gzi`). A point built here also holds the member's running CRC-32, so
- * a read that restarts there still checks the member's trailer; GZIDX has
- * no room for it, so after `load` a read that restarts inside a member
- * checks that member's deflate data and framing but not its CRC-32 and
- * ISIZE (every other member, and every read from the start, are checked in
- * full).
+ * also as htslib's `.gzi` (`save_gzi`, `load_gzi`).
+ *
+ * A point built here also holds the member's running CRC-32, so a read
+ * that restarts there still checks the member's trailer. GZIDX has no room
+ * for it: after `load`, a read that restarts inside a member checks that
+ * member's deflate data and framing but not its CRC-32 and ISIZE (every
+ * other member, and every read from the start, are checked in full).
  *
  * Copyable, movable; a value (copies are independent).
  */
