@@ -687,7 +687,10 @@ void gzip_index::save_gzi(std::ostream &out) const {
   for (std::size_t i = 1; i < blocks; ++i)
     if (i + 1 == points_.size() || points_[i + 1].out > points_[i].out)
       listed.push_back(&points_[i]);
-  put_le<std::uint64_t>(out, listed.size());
+  // htslib writes its block count less one, so an input with no data
+  // (the EOF block alone) gets 2^64 - 1; bgzip -r writes that, and reads it.
+  const bool no_data = complete_ && points_.back().out == 0;
+  put_le<std::uint64_t>(out, no_data ? UINT64_MAX : listed.size());
   for (const point *p : listed) {
     put_le<std::uint64_t>(out, p->member_start);
     put_le<std::uint64_t>(out, p->out);
@@ -697,7 +700,9 @@ void gzip_index::save_gzi(std::ostream &out) const {
 }
 
 gzip_index gzip_index::load_gzi(std::istream &in) {
-  const auto n = get_le<std::uint64_t>(in);
+  std::uint64_t n = get_le<std::uint64_t>(in);
+  if (n == UINT64_MAX)
+    n = 0; // what htslib writes for an input with no data (save_gzi says why)
   gzip_index x;
   x.compressed_size_ = 0;   // a .gzi does not say
   x.points_.emplace_back(); // the first block: (0, 0)

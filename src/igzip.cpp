@@ -85,18 +85,30 @@ struct igzip_deflate_engine::state {
   }
 };
 
-igzip_deflate_engine::igzip_deflate_engine(int level, unsigned threads, std::size_t blocks) {
+namespace {
+
+// The compressors' arguments, checked before anything is allocated; the
+// thread count with 0 resolved.
+unsigned checked_threads(const char *who, int level, unsigned threads) {
+  constexpr unsigned max_threads = igzip_deflate_engine::max_threads;
   if (level < ISAL_DEF_MIN_LEVEL || level > ISAL_DEF_MAX_LEVEL)
     throw_error(errc::invalid_argument,
-                "igzip_compressor: level " + std::to_string(level) + " is outside ISA-L's 0..3");
+                std::string(who) + ": level " + std::to_string(level) + " is outside ISA-L's 0..3");
   if (threads > max_threads)
-    throw_error(errc::invalid_argument, "igzip_compressor: " + std::to_string(threads) +
+    throw_error(errc::invalid_argument, std::string(who) + ": " + std::to_string(threads) +
                                             " threads is more than " + std::to_string(max_threads));
+  return threads != 0 ? threads : std::clamp(std::thread::hardware_concurrency(), 1u, max_threads);
+}
+
+const gzip_index no_points;
+
+} // namespace
+
+igzip_deflate_engine::igzip_deflate_engine(int level, unsigned threads, std::size_t blocks) {
+  threads = checked_threads("igzip_compressor", level, threads);
   if (blocks < min_block_size || blocks > max_step)
     throw_error(errc::invalid_argument, "igzip_compressor: block size " + std::to_string(blocks) +
                                             " is outside 32 KiB..1 GiB");
-  if (threads == 0)
-    threads = std::clamp(std::thread::hardware_concurrency(), 1u, max_threads);
   threads_ = threads;
   if (threads > 1) {
     parallel_ = std::make_unique<parallel_deflate>(level, threads, blocks);
@@ -160,6 +172,32 @@ void igzip_deflate_engine::close() noexcept {
 std::size_t igzip_deflate_engine::optimal_buffer_size() const noexcept {
   return parallel_ ? parallel_optimal_buffer : serial_optimal_buffer;
 }
+
+const gzip_index &igzip_deflate_engine::index() const noexcept {
+  return parallel_ ? parallel_->index() : no_points;
+}
+
+// --- BGZF -------------------------------------------------------------------
+
+bgzf_engine::bgzf_engine(int level, unsigned threads)
+    : threads_(checked_threads("bgzf_compressor", level, threads)) {
+  blocks_ = std::make_unique<parallel_deflate>(level, threads_, parallel_deflate::bgzf_block_size,
+                                               parallel_deflate::framing::bgzf);
+}
+
+bgzf_engine::~bgzf_engine() = default;
+bgzf_engine::bgzf_engine(bgzf_engine &&) noexcept = default;
+
+bool bgzf_engine::filter(const char *&src_begin, const char *src_end, char *&dest_begin,
+                         char *dest_end, bool flush) {
+  return blocks_->filter(src_begin, src_end, dest_begin, dest_end, flush);
+}
+
+void bgzf_engine::close() noexcept { blocks_->close(); }
+
+const gzip_index &bgzf_engine::index() const noexcept { return blocks_->index(); }
+
+std::size_t bgzf_engine::optimal_buffer_size() const noexcept { return parallel_optimal_buffer; }
 
 // --- decompression ----------------------------------------------------------
 

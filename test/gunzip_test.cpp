@@ -671,21 +671,6 @@ BOOST_AUTO_TEST_CASE(indexed_gzip_imports_ours_and_we_import_theirs) {
 
 namespace {
 
-/** `bgzip <options> -c` of `text`, and the .gzi that `bgzip -r` writes for it. */
-struct bgzipped {
-  std::string gz, gzi;
-};
-
-bgzipped bgzip_tool(const std::string &text, const std::string &options = "") {
-  temp_dir dir("bytesio-bgzf");
-  write_file(dir / "data.csv", text);
-  BOOST_REQUIRE(std::system(("bgzip " + options + " -c '" + (dir / "data.csv").string() + "' > '" +
-                             (dir / "data.csv.gz").string() + "'")
-                                .c_str()) == 0);
-  BOOST_REQUIRE(std::system(("bgzip -r '" + (dir / "data.csv.gz").string() + "'").c_str()) == 0);
-  return {read_file(dir / "data.csv.gz"), read_file(dir / "data.csv.gz.gzi")};
-}
-
 std::string saved_gzi(const gzip_index &x) {
   std::ostringstream out;
   x.save_gzi(out);

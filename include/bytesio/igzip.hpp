@@ -176,6 +176,20 @@ public:
   /** The thread count in use: as given, or what 0 resolved to. */
   unsigned threads() const noexcept { return engine().threads(); }
 
+  /**
+   * The restart points of the last member this filter finished, for free:
+   * with `threads >= 2` every block ends byte-aligned and the next one
+   * starts from the 32 KiB before it, so its start is a point. They are
+   * at least `gzip_index::default_spacing` (1 MiB) of output apart, at
+   * block starts (multiples of `block_size`), with the member's start and
+   * its end: a complete index, as `gunzip_buf` builds while reading, that
+   * a `gunzip_buf` over the member takes as it is (no indexing pass), and
+   * that `save` writes for `indexed_gzip`. Copies of the filter share it.
+   * Empty (no points) before the first member is finished, and always
+   * with one thread: ISA-L then ends its blocks where it chooses, unseen.
+   */
+  gzip_index index() const { return engine().index(); }
+
 private:
   int level_;
 };

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cstddef>
 #include <cstring>
 #include <ios>
 #include <string>
@@ -66,6 +67,25 @@ std::uint32_t x2nmodp(std::uint64_t n, unsigned k) noexcept {
 // the same first bytes: no name, mtime 0, XFL 0, OS 255 (unknown).
 constexpr unsigned char gzip_header[10] = {0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF};
 
+// A BGZF block's header as htslib writes it: FEXTRA, mtime 0, XFL 0, OS 255,
+// XLEN 6, the subfield 'B' 'C' of 2 bytes holding the block's size less one
+// (the last two bytes, filled per block).
+constexpr std::size_t bgzf_header_size = 18;
+constexpr unsigned char bgzf_header[bgzf_header_size] = {0x1F, 0x8B, 8, 4,   0,   0, 0, 0, 0,
+                                                         0xFF, 6,    0, 'B', 'C', 2, 0, 0, 0};
+constexpr std::size_t gzip_trailer_size = 8;
+// The largest BGZF block (BGZF_MAX_BLOCK_SIZE): its size must fit BC's 16 bits.
+constexpr std::size_t bgzf_max_block = 0x10000;
+
+// htslib's EOF marker: an empty BGZF block (bgzf.c).
+constexpr unsigned char bgzf_eof[28] = {0x1F, 0x8B, 8,    4, 0, 0, 0, 0, 0, 0xFF, 6, 0, 'B', 'C',
+                                        2,    0,    0x1B, 0, 3, 0, 0, 0, 0, 0,    0, 0, 0,   0};
+
+void put_le32(std::uint8_t *p, std::uint32_t v) noexcept {
+  for (unsigned i = 0; i < 4; ++i)
+    p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
 [[noreturn]] void isal_failed(const char *what, int ret) {
   throw std::ios_base::failure("igzip_compressor: ISA-L " + std::string(what) +
                                    " failed with code " + std::to_string(ret),
@@ -123,13 +143,16 @@ parallel_deflate::compressor::compressor(int lvl)
     level_buf = std::make_unique_for_overwrite<std::uint8_t[]>(level_buf_size);
 }
 
-parallel_deflate::parallel_deflate(int level, unsigned threads, std::size_t block_size)
+parallel_deflate::parallel_deflate(int level, unsigned threads, std::size_t block_size, framing f)
     : level_(level), threads_(threads), block_size_(block_size),
       // Two blocks per worker: one compressing, one queued while the caller
       // hands on the output of an earlier one and fills the next.
-      slots_(2 * std::size_t{threads}), ring_(std::make_unique<slot[]>(slots_)) {
-  assert(threads >= 2 && "parallel_deflate: use the one-thread engine for one thread");
+      slots_(2 * std::size_t{threads}), ring_(std::make_unique<slot[]>(slots_)), framing_(f) {
+  assert((threads >= 2 || (f == framing::bgzf && threads == 1)) &&
+         "parallel_deflate: use the one-thread engine for one thread");
   assert(block_size >= history && "parallel_deflate: blocks must be at least the history");
+  assert((f == framing::member || block_size <= bgzf_block_size) &&
+         "parallel_deflate: a BGZF block holds at most 65,280 bytes");
 }
 
 parallel_deflate::~parallel_deflate() { stop_workers(); }
@@ -139,6 +162,20 @@ parallel_deflate::slot &parallel_deflate::at(std::uint64_t seq) const noexcept {
 }
 
 void parallel_deflate::compress(slot &s, compressor &c) const {
+  s.crc = crc32_gzip_refl(0, s.in.get() + history, s.size);
+  if (framing_ == framing::member) {
+    deflate_block(s, c, 0);
+    return;
+  }
+  deflate_block(s, c, bgzf_header_size);
+  frame_bgzf(s);
+}
+
+// Deflates the slot's input into its output from `at`, leaving room for a
+// trailer; `out_size` ends up past the deflate data.
+void parallel_deflate::deflate_block(slot &s, compressor &c, std::size_t at) const {
+  // A BGZF block, and the last block of a member, end their deflate stream.
+  const bool ends = framing_ == framing::bgzf || s.last;
   isal_zstream &z = c.stream;
   isal_deflate_init(&z);
   z.level = c.level;
@@ -151,38 +188,63 @@ void parallel_deflate::compress(slot &s, compressor &c) const {
     if (ret != COMP_OK)
       isal_failed("set_dict", ret);
   }
-  z.flush = s.last ? NO_FLUSH : SYNC_FLUSH;
-  z.end_of_stream = s.last ? 1 : 0;
-  const std::size_t need = output_bound(s.size);
+  z.flush = ends ? NO_FLUSH : SYNC_FLUSH;
+  z.end_of_stream = ends ? 1 : 0;
+  const std::size_t need = at + output_bound(s.size) + gzip_trailer_size;
   if (s.out_capacity < need) {
     s.out = std::make_unique_for_overwrite<std::uint8_t[]>(need);
     s.out_capacity = need;
   }
   z.next_in = s.in.get() + history;
   z.avail_in = static_cast<std::uint32_t>(s.size);
-  z.next_out = s.out.get();
-  z.avail_out = static_cast<std::uint32_t>(s.out_capacity);
+  z.next_out = s.out.get() + at;
+  z.avail_out = static_cast<std::uint32_t>(s.out_capacity - at - gzip_trailer_size);
   for (;;) {
     const int ret = isal_deflate(&z);
     if (ret != COMP_OK)
       isal_failed("deflate", ret);
     // All input is in once ISA-L stops with output room left (its own
-    // rule for a flush) or, for the last block, once the stream has ended.
+    // rule for a flush) or, at the end of a stream, once it has ended.
     const bool complete =
-        z.avail_in == 0 && (s.last ? z.internal_state.state == ZSTATE_END : z.avail_out != 0);
+        z.avail_in == 0 && (ends ? z.internal_state.state == ZSTATE_END : z.avail_out != 0);
     if (complete)
       break;
-    const std::size_t used = s.out_capacity - z.avail_out;
+    const std::size_t used = s.out_capacity - gzip_trailer_size - z.avail_out;
     const std::size_t bigger = 2 * s.out_capacity;
     auto grown = std::make_unique_for_overwrite<std::uint8_t[]>(bigger);
     std::memcpy(grown.get(), s.out.get(), used);
     s.out = std::move(grown);
     s.out_capacity = bigger;
     z.next_out = s.out.get() + used;
-    z.avail_out = static_cast<std::uint32_t>(bigger - used);
+    z.avail_out = static_cast<std::uint32_t>(bigger - used - gzip_trailer_size);
   }
-  s.out_size = s.out_capacity - z.avail_out;
-  s.crc = crc32_gzip_refl(0, s.in.get() + history, s.size);
+  s.out_size = s.out_capacity - gzip_trailer_size - z.avail_out;
+}
+
+// Makes the slot's deflate data a BGZF block: the header before it, the
+// trailer after. Deflate that would make the block larger than BGZF allows
+// (input that does not compress) becomes one stored block, as htslib does.
+void parallel_deflate::frame_bgzf(slot &s) const {
+  std::uint8_t *const out = s.out.get();
+  if (s.out_size + gzip_trailer_size > bgzf_max_block) {
+    // BFINAL 1, BTYPE 00 (stored), LEN and its complement: 65,280 bytes fit.
+    std::uint8_t *p = out + bgzf_header_size;
+    const auto len = static_cast<std::uint16_t>(s.size);
+    p[0] = 1;
+    p[1] = static_cast<std::uint8_t>(len);
+    p[2] = static_cast<std::uint8_t>(len >> 8);
+    p[3] = static_cast<std::uint8_t>(~len);
+    p[4] = static_cast<std::uint8_t>(~len >> 8);
+    std::memcpy(p + 5, s.in.get() + history, s.size);
+    s.out_size = bgzf_header_size + 5 + s.size;
+  }
+  put_le32(out + s.out_size, s.crc);
+  put_le32(out + s.out_size + 4, static_cast<std::uint32_t>(s.size));
+  s.out_size += gzip_trailer_size;
+  std::memcpy(out, bgzf_header, bgzf_header_size);
+  const auto bsize = static_cast<std::uint16_t>(s.out_size - 1);
+  out[16] = static_cast<std::uint8_t>(bsize);
+  out[17] = static_cast<std::uint8_t>(bsize >> 8);
 }
 
 // Makes at(fill_seq_) the filling slot, primed with the end of the block
@@ -202,7 +264,7 @@ bool parallel_deflate::acquire() {
   s.error = nullptr;
   s.done.store(false, std::memory_order_relaxed);
   s.dict = 0;
-  if (fill_seq_ != 0) {
+  if (fill_seq_ != 0 && framing_ == framing::member) {
     // The previous slot keeps its input until it is filled again, `slots_`
     // blocks later; a worker may be reading it now, which is fine.
     const slot &prev = at(fill_seq_ - 1);
@@ -234,8 +296,14 @@ void parallel_deflate::submit(bool last) {
   assert(filling_ && "parallel_deflate: nothing to submit");
   slot &s = at(fill_seq_);
   s.last = last;
-  if (last && fill_seq_ == 0) {
-    // A member of one block: no thread is worth starting.
+  if (last && s.size == 0 && framing_ == framing::bgzf) {
+    // Empty BGZF: the EOF block alone (a longer input never ends on an empty block).
+    filling_ = false;
+    finished_ = true;
+    return;
+  }
+  if (threads_ == 1 || (last && fill_seq_ == 0)) {
+    // One thread, or a member of one block: no thread is worth starting.
     if (!own_)
       own_ = std::make_unique<compressor>(level_);
     compress(s, *own_);
@@ -254,14 +322,30 @@ void parallel_deflate::submit(bool last) {
   finished_ = last;
 }
 
+std::span<const unsigned char> parallel_deflate::head() const noexcept {
+  if (framing_ == framing::bgzf)
+    return {};
+  return gzip_header;
+}
+
+std::span<const unsigned char> parallel_deflate::tail() const noexcept {
+  if (framing_ == framing::bgzf)
+    return bgzf_eof;
+  return trailer_;
+}
+
 void parallel_deflate::hand_on(char *&dest, char *dest_end) {
+  // Copies from `from` (`done` bytes of it handed on already) as much as fits.
+  const auto copy = [&](std::span<const unsigned char> from, std::size_t &done) {
+    const std::size_t k = std::min(static_cast<std::size_t>(dest_end - dest), from.size() - done);
+    std::memcpy(dest, from.data() + done, k);
+    dest += k;
+    done += k;
+    written_ += k;
+  };
   while (dest != dest_end) {
-    const auto room = static_cast<std::size_t>(dest_end - dest);
-    if (header_out_ < sizeof gzip_header) {
-      const std::size_t k = std::min<std::size_t>(room, sizeof gzip_header - header_out_);
-      std::memcpy(dest, gzip_header + header_out_, k);
-      dest += k;
-      header_out_ += static_cast<unsigned>(k);
+    if (head_out_ < head().size()) {
+      copy(head(), head_out_);
       continue;
     }
     if (out_seq_ < fill_seq_) {
@@ -270,32 +354,108 @@ void parallel_deflate::hand_on(char *&dest, char *dest_end) {
         return;
       if (s.error)
         std::rethrow_exception(s.error);
-      const std::size_t k = std::min(room, s.out_size - s.out_pos);
-      std::memcpy(dest, s.out.get() + s.out_pos, k);
-      dest += k;
-      s.out_pos += k;
+      if (s.out_pos == 0)
+        note_block(s);
+      copy({s.out.get(), s.out_size}, s.out_pos);
       if (s.out_pos == s.out_size) {
         crc_ = crc32_combine(crc_, s.crc, s.size);
         size_ += s.size;
-        if (s.last) {
-          for (unsigned i = 0; i < 4; ++i) {
-            trailer_[i] = static_cast<unsigned char>(crc_ >> (8 * i));
-            trailer_[4 + i] = static_cast<unsigned char>(size_ >> (8 * i));
-          }
+        if (s.last && framing_ == framing::member) {
+          put_le32(trailer_, crc_);
+          put_le32(trailer_ + 4, static_cast<std::uint32_t>(size_));
         }
         ++out_seq_; // the slot is free
       }
       continue;
     }
-    if (finished_ && trailer_out_ < sizeof trailer_) {
-      const std::size_t k = std::min<std::size_t>(room, sizeof trailer_ - trailer_out_);
-      std::memcpy(dest, trailer_ + trailer_out_, k);
-      dest += k;
-      trailer_out_ += static_cast<unsigned>(k);
+    if (finished_ && tail_out_ < tail().size()) {
+      copy(tail(), tail_out_);
+      if (tail_out_ == tail().size())
+        note_end();
       continue;
     }
     return;
   }
+}
+
+// The point where a block starts, as gunzip_buf would find it: at every BGZF
+// block; in a member, at the first block start `spacing` or more from the
+// last point, with the 32 KiB before it (the block's history).
+void parallel_deflate::note_block(const slot &s) {
+  using point = gzip_index::point;
+  std::vector<point> &points = building_.points_;
+  point p;
+  p.out = size_;
+  if (framing_ == framing::bgzf) {
+    p.member_start = written_;
+    p.data_start = written_ + bgzf_header_size;
+    p.bit = p.data_start * 8;
+    p.members = points.size();
+  } else {
+    if (!points.empty() && size_ - points.back().out < building_.spacing_)
+      return;
+    p.member_start = 0;
+    p.data_start = sizeof gzip_header;
+    p.bit = written_ * 8;
+    p.member_out = size_;
+    p.crc = crc_;
+    if (s.dict != 0) {
+      assert(s.dict == history && "parallel_deflate: a block after the first has 32 KiB before it");
+      p.window = static_cast<std::uint32_t>(building_.windows_.size());
+      const auto *w = reinterpret_cast<const std::byte *>(s.in.get());
+      building_.windows_.emplace_back(w, w + history);
+    }
+  }
+  points.push_back(p);
+}
+
+// The stream is out: the points at its end (BGZF's EOF block, then the end
+// of the input with the 32 KiB before it), as gunzip_buf completes an
+// index; then the index is the finished stream's.
+void parallel_deflate::note_end() {
+  using point = gzip_index::point;
+  std::vector<point> &points = building_.points_;
+  point end;
+  end.out = size_;
+  end.bit = written_ * 8;
+  if (framing_ == framing::bgzf) {
+    point eof;
+    eof.out = size_;
+    eof.member_start = written_ - sizeof bgzf_eof;
+    eof.data_start = eof.member_start + bgzf_header_size;
+    eof.bit = eof.data_start * 8;
+    eof.members = points.size();
+    points.push_back(eof);
+    end.member_start = eof.member_start;
+    end.data_start = eof.data_start;
+    end.members = points.size();
+  } else {
+    end.member_start = 0;
+    end.data_start = sizeof gzip_header;
+    end.members = 1;
+    end.member_out = size_;
+    end.crc = crc_;
+  }
+  // The window: the last 32 KiB of input, zero-padded in front when there
+  // was less; the last two blocks hold it (their slots are not refilled yet).
+  std::vector<std::byte> window(history);
+  const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(size_, history));
+  std::size_t filled = 0; // from the end of the window
+  for (std::uint64_t seq = fill_seq_; filled != want && seq-- != 0;) {
+    const slot &b = at(seq);
+    const std::size_t k = std::min(want - filled, b.size);
+    filled += k;
+    std::memcpy(window.data() + (history - filled), b.in.get() + history + b.size - k, k);
+  }
+  assert(filled == want && "parallel_deflate: the last two blocks hold the last 32 KiB");
+  end.window = static_cast<std::uint32_t>(building_.windows_.size());
+  building_.windows_.push_back(std::move(window));
+  points.push_back(end);
+  building_.compressed_size_ = written_;
+  building_.uncompressed_size_ = size_;
+  building_.complete_ = true;
+  index_ = std::move(building_);
+  building_ = gzip_index();
 }
 
 void parallel_deflate::wait_oldest() {
@@ -318,7 +478,7 @@ bool parallel_deflate::filter(const char *&src_begin, const char *src_end, char 
         continue; // a one-block member is done already: hand it on
       }
     }
-    if (finished_ && out_seq_ == fill_seq_ && trailer_out_ == sizeof trailer_)
+    if (finished_ && out_seq_ == fill_seq_ && tail_out_ == tail().size())
       return false;
     if (dest_begin == dest_end || (!flush && src_begin == src_end))
       return true;
@@ -390,10 +550,12 @@ void parallel_deflate::close() noexcept {
   out_seq_ = 0;
   filling_ = false;
   finished_ = false;
-  header_out_ = 0;
-  trailer_out_ = 0;
+  head_out_ = 0;
+  tail_out_ = 0;
   crc_ = 0;
   size_ = 0;
+  written_ = 0;
+  building_ = gzip_index();
 }
 
 } // namespace bytesio::detail

@@ -1,9 +1,11 @@
 #ifndef BYTESIO_SRC_DETAIL_PARALLEL_DEFLATE_HPP
 #define BYTESIO_SRC_DETAIL_PARALLEL_DEFLATE_HPP
 
-// igzip_compressor with threads > 1: pigz's scheme on ISA-L. Internal to
+// igzip_compressor with threads > 1 (pigz's scheme) and bgzf_compressor, on ISA-L. Internal to
 // the bytesio_igzip library (it includes ISA-L's header); the public side is
 // igzip_deflate_engine in include/bytesio/detail/igzip_engine.hpp.
+
+#include "bytesio/detail/gzip_index.hpp"
 
 #include <isa-l/igzip_lib.h>
 
@@ -14,6 +16,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -30,17 +33,30 @@ std::uint32_t level_buffer_size(int level) noexcept;
 std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_t len2) noexcept;
 
 /**
- * A gzip member compressed on worker threads, pigz's way.
+ * Gzip compressed in blocks on worker threads: one member, pigz's way
+ * (`igzip_compressor` with threads), or BGZF (`bgzf_compressor`).
  *
- * The input is cut into blocks of `block_size` bytes at fixed offsets. Each
- * block is compressed on its own, as raw deflate primed with the 32 KiB of
- * input before it (`isal_deflate_set_dict`), ending byte-aligned on an empty
- * stored block (`SYNC_FLUSH`); the last block ends the deflate stream
- * instead (`end_of_stream`). The CRC-32 of each block is computed on its
- * worker and combined in order. The caller's thread writes the 10-byte
- * header, then the blocks in input order, then the trailer: one member, and
- * its bytes depend only on the input, the level and the block size, never
- * on how the input was chunked or on how many threads ran.
+ * The input is cut into blocks of `block_size` bytes at fixed offsets and
+ * each is compressed on its own; the caller's thread hands the output on in
+ * input order. So the bytes depend only on the input, the level, the block
+ * size and the framing, never on how the input was chunked or on how many
+ * threads ran.
+ *
+ * - `framing::member` (pigz): each block is raw deflate primed with the
+ *   32 KiB of input before it (`isal_deflate_set_dict`), ending byte-aligned
+ *   on an empty stored block (`SYNC_FLUSH`); the last block ends the deflate
+ *   stream instead (`end_of_stream`). The CRC-32 of each block is computed
+ *   on its worker and combined in order. The caller writes the 10-byte
+ *   header, the blocks, then the trailer: one member.
+ * - `framing::bgzf` (the SAM/BAM specification): each block is a gzip member
+ *   of its own, with the `BC` extra subfield giving its size, compressed
+ *   without history; a block that would not fit the format's 64 KiB is
+ *   stored instead. The output ends with the 28-byte empty EOF block.
+ *
+ * Either way the blocks are restart points, known as they are handed on:
+ * `index()` gives those of the last finished stream, as `gunzip_buf` reads
+ * them (a point at each BGZF block; in a member, one at the first block
+ * boundary `spacing` or more after the last, with the 32 KiB before it).
  *
  * A full block is held back until the next input byte arrives: only then is
  * it known not to be the last. So an input that ends exactly at a block
@@ -55,12 +71,16 @@ std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_
  * A slot is free again once the caller has handed on all of its output, so
  * at most `slots` blocks are held: memory is bounded by
  * `slots * (block_size + 32 KiB + compressed block)` whatever the input size.
+ * A slot's input stays until the slot is filled again, `slots` blocks
+ * later: that is where the next block's history and the index's last window
+ * come from.
  *
- * Threads: none until a second block starts (a member of one block is
- * compressed on the caller's thread); then `threads` workers, joined by
- * `close()` and by the destructor, which never wait on the caller. A worker
- * that throws (an ISA-L error, `std::bad_alloc`) stores the exception in
- * its slot; the caller rethrows it when that slot's turn comes.
+ * Threads: none with `threads == 1` (BGZF on the caller's thread) or until
+ * a second block starts (a member of one block is compressed on the
+ * caller's thread); then `threads` workers, joined by `close()` and by the
+ * destructor, which never wait on the caller. A worker that throws (an
+ * ISA-L error, `std::bad_alloc`) stores the exception in its slot; the
+ * caller rethrows it when that slot's turn comes.
  *
  * Not thread-safe itself: one caller thread at a time, like any filter.
  */
@@ -69,13 +89,22 @@ public:
   /** Bytes of input before a block that prime its compressor. */
   static constexpr std::size_t history = 32 * 1024;
 
+  /** What the blocks make: one gzip member, or BGZF. */
+  enum class framing : unsigned char { member, bgzf };
+
+  /** BGZF's block: htslib's 65,280 bytes of input (BGZF_BLOCK_SIZE). */
+  static constexpr std::size_t bgzf_block_size = 0xFF00;
+
   /**
    * @param level ISA-L level, 0..3 (checked by the caller).
-   * @param threads worker count, at least 2.
-   * @param block_size bytes per block, at least `history`.
+   * @param threads worker count: at least 2 for `member`, at least 1 for BGZF.
+   * @param block_size bytes per block: at least `history`; for BGZF at
+   *        most `bgzf_block_size`.
+   * @param f the framing.
    * @throws std::bad_alloc
    */
-  parallel_deflate(int level, unsigned threads, std::size_t block_size);
+  parallel_deflate(int level, unsigned threads, std::size_t block_size,
+                   framing f = framing::member);
   ~parallel_deflate();
   parallel_deflate(const parallel_deflate &) = delete;
   parallel_deflate &operator=(const parallel_deflate &) = delete;
@@ -100,6 +129,9 @@ public:
   /** The worker count given at construction. */
   unsigned threads() const noexcept { return threads_; }
 
+  /** The restart points of the last stream finished (see the class comment). */
+  const gzip_index &index() const noexcept { return index_; }
+
 private:
   struct slot;
 
@@ -114,6 +146,12 @@ private:
 
   slot &at(std::uint64_t seq) const noexcept;
   void compress(slot &s, compressor &c) const;
+  void deflate_block(slot &s, compressor &c, std::size_t at) const;
+  void frame_bgzf(slot &s) const;
+  std::span<const unsigned char> head() const noexcept;
+  std::span<const unsigned char> tail() const noexcept;
+  void note_block(const slot &s);
+  void note_end();
   bool acquire();
   void take(const char *&src, const char *src_end);
   void submit(bool last);
@@ -128,17 +166,21 @@ private:
   const std::size_t block_size_;
   const std::size_t slots_;
   std::unique_ptr<slot[]> ring_;
+  const framing framing_;
 
   // The caller's side; only the caller's thread touches these.
   std::uint64_t fill_seq_ = 0; // blocks submitted (the filling slot is the next)
   std::uint64_t out_seq_ = 0;  // blocks handed on
   bool filling_ = false;       // at(fill_seq_) holds input not yet submitted
   bool finished_ = false;      // the last block is submitted
-  unsigned header_out_ = 0;    // bytes of the 10-byte header handed on
-  unsigned trailer_out_ = 0;   // bytes of the 8-byte trailer handed on
+  std::size_t head_out_ = 0;   // bytes of head() handed on
+  std::size_t tail_out_ = 0;   // bytes of tail() handed on
   std::uint32_t crc_ = 0;      // of the blocks handed on
   std::uint64_t size_ = 0;     // input bytes of the blocks handed on
+  std::uint64_t written_ = 0;  // output bytes handed on
   unsigned char trailer_[8] = {};
+  gzip_index building_;             // the points of the stream in progress
+  gzip_index index_;                // those of the last stream finished
   std::unique_ptr<compressor> own_; // the caller's, for a one-block member
   std::vector<std::unique_ptr<compressor>> compressors_;
   std::vector<std::thread> workers_;

@@ -104,6 +104,32 @@ inline bool gunzip_tool(const std::string &gz, std::string &data) {
   return rc == 0;
 }
 
+/** `bgzip <options> -c` of `text`, and the .gzi that `bgzip -r` writes for it. */
+struct bgzipped {
+  std::string gz, gzi;
+};
+
+inline bgzipped bgzip_tool(const std::string &text, const std::string &options = "") {
+  temp_dir dir("bytesio-bgzf");
+  write_file(dir / "data.csv", text);
+  BOOST_REQUIRE(std::system(("bgzip " + options + " -c '" + (dir / "data.csv").string() + "' > '" +
+                             (dir / "data.csv.gz").string() + "'")
+                                .c_str()) == 0);
+  BOOST_REQUIRE(std::system(("bgzip -r '" + (dir / "data.csv.gz").string() + "'").c_str()) == 0);
+  return {read_file(dir / "data.csv.gz"), read_file(dir / "data.csv.gz.gzi")};
+}
+
+/** `bgzip -d`; false if the tool rejects the input. */
+inline bool bgunzip_tool(const std::string &gz, std::string &data) {
+  temp_dir dir("bytesio-bgzf");
+  write_file(dir / "in.gz", gz);
+  const int rc = std::system(("bgzip -d -c '" + (dir / "in.gz").string() + "' > '" +
+                              (dir / "out").string() + "' 2>/dev/null")
+                                 .c_str());
+  data = read_file(dir / "out");
+  return rc == 0;
+}
+
 } // namespace bytesio::test
 
 #endif // BYTESIO_TEST_SUPPORT_GZIP_PEERS_HPP

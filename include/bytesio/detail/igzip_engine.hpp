@@ -7,6 +7,7 @@
 // src/igzip.cpp, so only the bytesio_igzip library sees <isa-l/igzip_lib.h>.
 
 #include "bytesio/detail/filter_engine.hpp"
+#include "bytesio/detail/gzip_index.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -87,6 +88,13 @@ public:
   unsigned threads() const noexcept { return threads_; }
 
   /**
+   * The restart points of the last member finished: at block starts with
+   * more than one thread (`parallel_deflate`), none with one (ISA-L's own
+   * blocks end where it chooses, unrecorded).
+   */
+  const gzip_index &index() const noexcept;
+
+  /**
    * The buffer the chain should give the filter (Boost's
    * `optimal_buffer_size`): what measured fastest, see bench/igzip_bench.cpp.
    */
@@ -96,6 +104,55 @@ private:
   struct state;
   std::unique_ptr<state> state_;
   std::unique_ptr<parallel_deflate> parallel_;
+  unsigned threads_ = 1;
+};
+
+/**
+ * A SymmetricFilter (`symmetric_engine`) that writes BGZF with ISA-L:
+ * `parallel_deflate` with BGZF framing, its blocks compressed on the
+ * caller's thread (`threads == 1`) or on worker threads. `filter()` and
+ * `close()` behave as `igzip_deflate_engine`'s with threads; the output
+ * ends with BGZF's EOF block.
+ */
+class bgzf_engine {
+public:
+  using char_type = char;
+  /** Copies of the filter share the engine, as Boost's filters do. */
+  static constexpr filter_engine_options options{.shared = true};
+
+  /**
+   * @param level ISA-L level, 0 to 3.
+   * @param threads 1: the caller's thread; more: worker threads; 0:
+   *        `std::thread::hardware_concurrency()` (at most
+   *        `igzip_deflate_engine::max_threads`; 1 where it is unknown).
+   * @throws std::ios_base::failure with `errc::invalid_argument` for a level
+   *         outside 0..3 or too many threads; `std::bad_alloc`.
+   */
+  explicit bgzf_engine(int level, unsigned threads = 1);
+  ~bgzf_engine();
+  /** Takes over the blocks; `other` may only be destroyed. */
+  bgzf_engine(bgzf_engine &&other) noexcept;
+  bgzf_engine(const bgzf_engine &) = delete;
+  bgzf_engine &operator=(const bgzf_engine &) = delete;
+
+  /** One step of compression. @throws as `igzip_deflate_engine::filter`. */
+  bool filter(const char *&src_begin, const char *src_end, char *&dest_begin, char *dest_end,
+              bool flush);
+
+  /** Forgets the output in progress, joining the workers. Never throws. */
+  void close() noexcept;
+
+  /** The thread count in use. */
+  unsigned threads() const noexcept { return threads_; }
+
+  /** The block starts of the last output finished. */
+  const gzip_index &index() const noexcept;
+
+  /** The buffer the chain should give the filter: 64 KiB. */
+  std::size_t optimal_buffer_size() const noexcept;
+
+private:
+  std::unique_ptr<parallel_deflate> blocks_;
   unsigned threads_ = 1;
 };
 
