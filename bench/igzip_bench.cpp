@@ -20,7 +20,8 @@
 // file, its output to /dev/null), all with a plain push(); `one_block` is
 // the per-block cost (one 256 KiB block on the caller's thread), from which
 // four and eight threads are projected; gzip_block_size compares block
-// sizes at two threads.
+// sizes at two threads. bgzf_threads: bgzf_compressor(1, 1) and (1, 2)
+// against htslib's threaded writer (`bgzip -l 1 -@ 2`), the same way.
 //
 // Default buffers (gzip_buffer_*): each filter pushed with no size, i.e.
 // with the buffer it declares (optimally_buffered_tag), against the same
@@ -28,6 +29,7 @@
 // for the two-thread rows.
 #include "bytesio/igzip.hpp"
 
+#include "bytesio/bgzf.hpp"
 #include "bytesio/bytes_buf.hpp"
 #include "bytesio/iostreams.hpp"
 
@@ -323,6 +325,40 @@ void threads_pigz(benchmark::State &state) {
     state.counters["size_vs_threads1"] = n / it->second;
 }
 
+// BGZF: bgzf_compressor on 1 and 2 threads against htslib's own threaded
+// writer, the bgzip binary (`bgzip -l 1 -@ 2`, on the same text in a file,
+// its output to /dev/null's neighbour), real time.
+void bgzf_threads(benchmark::State &state) {
+  const auto threads = static_cast<unsigned>(state.range(0));
+  const std::string name = "bgzf_threads" + std::to_string(threads);
+  bytesio::bytes_buf buf;
+  std::size_t n = 0;
+  run(
+      state, name, {{"x_threads1", "bgzf_threads1"}, {"x_bgzip_at2", "bgzip_at2"}},
+      [&] { n = compress_once(buf, bytesio::bgzf_compressor(1, threads), 0, plain()); },
+      bench::wall_seconds);
+  state.SetLabel(threads == 1 ? "baseline" : "");
+  state.counters["size"] = static_cast<double>(n);
+  size_of()[name] = static_cast<double>(n);
+}
+
+void bgzf_bgzip(benchmark::State &state) {
+  const std::string file = plain_file().path.string();
+  const std::string out = (plain_file().dir / "bgzip.gz").string();
+  const std::string cmd = "bgzip -l 1 -@ 2 -c '" + file + "' > '" + out + "'";
+  run(
+      state, "bgzip_at2", {{"x_threads1", "bgzf_threads1"}},
+      [&] {
+        if (std::system(cmd.c_str()) != 0)
+          throw std::runtime_error("bgzip failed (is tabix installed?)");
+      },
+      bench::wall_seconds);
+  const auto n = static_cast<double>(std::filesystem::file_size(out));
+  state.counters["size"] = n;
+  if (auto it = size_of().find("bgzf_threads1"); it != size_of().end())
+    state.counters["size_vs_bgzf1"] = n / it->second;
+}
+
 // One block on the caller's thread: the unit of work of each worker.
 void threads_one_block(benchmark::State &state) {
   const std::string one = plain().substr(0, bytesio::igzip_compressor::block_size);
@@ -436,7 +472,10 @@ int main(int argc, char **argv) {
       // reads pigz's time).
       .add("gzip_threads/igzip1_threads", threads_igzip, bench::args({1}))
       .add("gzip_threads/pigz_1_p2", threads_pigz)
-      .add("gzip_threads/igzip1_threads", threads_igzip, bench::args({2}));
+      .add("gzip_threads/igzip1_threads", threads_igzip, bench::args({2}))
+      .add("bgzf_threads/bgzf1_threads", bgzf_threads, bench::args({1}))
+      .add("bgzf_threads/bgzip_l1_at2", bgzf_bgzip)
+      .add("bgzf_threads/bgzf1_threads", bgzf_threads, bench::args({2}));
   cpu.add("gzip_threads_block/one_block", threads_one_block);
   wall.add("gzip_block_size/threads2_block", block_size_rows,
            bench::args({1 << 20, 128 << 10, 256 << 10, 512 << 10, 2 << 20}));

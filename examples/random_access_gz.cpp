@@ -7,8 +7,12 @@
 // format: Python's indexed_gzip reads it too). A later reader loads the
 // index and reads records at random offsets through a `gunzip_stream` with
 // `std::getline`: each seek decodes at most the index spacing (1 MiB).
+// Then the same CSV as BGZF, the blocked gzip of bioinformatics, on two
+// threads (bgzf_compressor): its index comes from the compressor, saved as
+// the `.gzi` that `bgzip -r` would write, and a reader seeks through it.
 // Every record is checked against the row it must be.
 
+#include <bytesio/bgzf.hpp>
 #include <bytesio/bytes_buf.hpp>
 #include <bytesio/gunzip_buf.hpp>
 #include <bytesio/igzip.hpp>
@@ -45,6 +49,45 @@ double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
+/** 64 MiB of the CSV through `filter` into memory; the number of rows. */
+template <class Filter>
+std::uint64_t produce(const Filter &filter, bytesio::bytes_buf &gz) {
+  std::uint64_t rows = 0;
+  boost::iostreams::filtering_ostream out;
+  out.push(filter);
+  out.push(bytesio::bytes_device(gz));
+  for (std::uint64_t written = 0; written < (std::uint64_t{64} << 20); ++rows) {
+    const std::string r = row(rows);
+    out << r;
+    written += r.size();
+  }
+  out.reset(); // the end of the gzip: trailer, or BGZF's EOF block
+  return rows;
+}
+
+/** Fetches 200 records at random offsets through `in`; the number that were wrong. */
+int fetch_records(bytesio::gunzip_stream &in, std::uint64_t rows, const char *what) {
+  const std::uint64_t size = in.buf().size(); // known from the index: nothing decoded
+  std::mt19937_64 rng(42);
+  int failures = 0;
+  const auto t = std::chrono::steady_clock::now();
+  constexpr int fetches = 200;
+  for (int i = 0; i < fetches; ++i) {
+    in.seekg(static_cast<std::streamoff>(rng() % (size - 100)));
+    std::string partial, record;
+    std::getline(in, partial); // the rest of the row the offset fell in
+    std::getline(in, record);  // the next whole row
+    const std::uint64_t id = std::strtoull(record.c_str(), nullptr, 10);
+    if (!in || record + '\n' != row(id) || id >= rows) {
+      std::cerr << "random_access_gz: FAILED (" << what << "): record '" << record << "'\n";
+      ++failures;
+    }
+  }
+  std::cout << what << ": " << fetches << " records at random offsets in " << ms_since(t)
+            << " ms, e.g. " << row(12345);
+  return failures;
+}
+
 } // namespace
 
 int main() {
@@ -57,15 +100,7 @@ int main() {
   std::uint64_t rows = 0;
   {
     bytesio::bytes_buf gz;
-    boost::iostreams::filtering_ostream out;
-    out.push(bytesio::igzip_compressor(1));
-    out.push(bytesio::bytes_device(gz));
-    for (std::uint64_t written = 0; written < (std::uint64_t{64} << 20); ++rows) {
-      const std::string r = row(rows);
-      out << r;
-      written += r.size();
-    }
-    out.reset(); // the gzip trailer
+    rows = produce(bytesio::igzip_compressor(1), gz);
     std::ofstream(gz_file, std::ios::binary)
         .write(reinterpret_cast<const char *>(gz.view().data()),
                static_cast<std::streamsize>(gz.view().size()));
@@ -87,24 +122,22 @@ int main() {
   // A later reader: loads the index, then fetches records at random offsets.
   std::ifstream saved(index_file, std::ios::binary);
   bytesio::gunzip_stream in(gz.bytes(), bytesio::gzip_index::load(saved));
-  const std::uint64_t size = in.buf().size(); // known from the index: nothing decoded
-  std::mt19937_64 rng(42);
-  int failures = 0;
-  t = std::chrono::steady_clock::now();
-  constexpr int fetches = 200;
-  for (int i = 0; i < fetches; ++i) {
-    in.seekg(static_cast<std::streamoff>(rng() % (size - 100)));
-    std::string partial, record;
-    std::getline(in, partial); // the rest of the row the offset fell in
-    std::getline(in, record);  // the next whole row
-    const std::uint64_t id = std::strtoull(record.c_str(), nullptr, 10);
-    if (!in || record + '\n' != row(id) || id >= rows) {
-      std::cerr << "random_access_gz: FAILED: record '" << record << "'\n";
-      ++failures;
-    }
+  int failures = fetch_records(in, rows, "gzip + GZIDX");
+
+  // BGZF on two threads: the compressor's index is saved as the .gzi, and a
+  // reader loads it (the block starts; the sizes come from the blocks).
+  bytesio::bytes_buf bgzf_data;
+  bytesio::bgzf_compressor bgzf(1, 2); // copies share its state: this one sees the index
+  produce(bgzf, bgzf_data);
+  const fs::path gzi_file = dir / "orders.csv.bgz.gzi";
+  {
+    std::ofstream gzi(gzi_file, std::ios::binary);
+    bgzf.index().save_gzi(gzi); // what `bgzip -r` writes for this file
   }
-  std::cout << fetches << " records at random offsets in " << ms_since(t) << " ms, e.g. "
-            << row(12345);
+  std::cout << "BGZF: " << bgzf_data.size() << " bytes, " << bgzf.index().size() - 2 << " blocks\n";
+  std::ifstream gzi(gzi_file, std::ios::binary);
+  bytesio::gunzip_stream blocks(bgzf_data.view(), bytesio::gzip_index::load_gzi(gzi));
+  failures += fetch_records(blocks, rows, "BGZF + .gzi");
   fs::remove_all(dir);
   if (failures != 0)
     return EXIT_FAILURE;
