@@ -10,12 +10,17 @@
 
 #include <algorithm>
 #include <cassert>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <istream>
+#include <mutex>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 namespace bytesio {
 namespace detail {
@@ -27,6 +32,11 @@ constexpr std::size_t max_step = std::size_t{1} << 30;
 constexpr std::size_t history = gzip_index::window_size;
 // Output decoded per step, after the 32 KiB of history kept in front of it.
 constexpr std::size_t stretch = std::size_t{256} << 10;
+// With threads: the output a worker decodes at a time, from one point to the
+// first point this far or more after it; and the room a worker's buffer has
+// past its stretch, for a member's last block to end in.
+constexpr std::uint64_t ahead_stretch = std::uint64_t{1} << 20;
+constexpr std::size_t ahead_slack = std::size_t{64} << 10;
 
 [[noreturn]] void bad_index(const std::string &what) {
   throw_error(errc::invalid_argument, "gzip_index: " + what);
@@ -43,10 +53,18 @@ constexpr std::size_t stretch = std::size_t{256} << 10;
  * elsewhere restarts the decoder at a point. Points are added only at the
  * index's frontier: once the decoder is past the last point, a member
  * start, or `spacing` bytes of output, adds the next.
+ *
+ * With threads (`ahead`), more decoders of the same input and index, one
+ * per stretch in flight, decode a stretch each (`decode_stretch`) on worker
+ * threads; the index is complete then, so nobody changes it.
  */
 class gunzip_decoder {
 public:
   gunzip_decoder(std::span<const std::byte> gz, gzip_index index, bool given);
+  ~gunzip_decoder();
+
+  /** Sequential reads decode ahead on `threads` worker threads, once the index is complete. */
+  void set_threads(unsigned threads) noexcept { threads_ = threads; }
 
   /** An empty index with this spacing. */
   static gzip_index fresh(std::uint64_t spacing) {
@@ -71,11 +89,23 @@ public:
 
   /** The buffered output holding `pos < known_size()`, decoding to it. */
   file_window window_at(std::uint64_t pos) {
-    if (!holds(pos))
-      reach(pos);
-    if (!holds(pos))
-      return {};
-    return {reinterpret_cast<char *>(buf_.get()), buf_off_, buf_len_};
+    file_window w;
+    if (const std::optional<file_window> a = ahead_window(pos)) {
+      w = *a;
+    } else {
+      if (!holds(pos))
+        reach(pos);
+      if (holds(pos))
+        w = {reinterpret_cast<char *>(buf_.get()), buf_off_, buf_len_};
+    }
+    // Damaged data can decode to more than a complete index says there is.
+    if (index_.complete_ && w.offset + w.size > index_.uncompressed_size_)
+      throw_error(errc::invalid_gzip,
+                  "gunzip_buf: the data decodes past output offset " +
+                      std::to_string(index_.uncompressed_size_) +
+                      ", where the index says it ends: the data (or the index) is damaged");
+    last_end_ = w.offset + w.size;
+    return w;
   }
 
   /** All the output, decoded by a fresh decoder over the same index. */
@@ -124,6 +154,27 @@ public:
 private:
   using point = gzip_index::point;
   using phase = gzip_member::phase;
+  class ahead;
+  struct worker_tag {};
+
+  // A decoder for one of `reader`'s workers: the same input and index.
+  gunzip_decoder(gunzip_decoder &reader, worker_tag) noexcept
+      : in_(reader.in_), in_size_(reader.in_size_), index_(reader.index_), capacity_(0),
+        keep_(true) {}
+
+  std::optional<file_window> ahead_window(std::uint64_t pos);
+  void decode_stretch(std::size_t first, std::size_t last) noexcept;
+
+  // Whether a worker has decoded its stretch: the output has reached the
+  // point it ends at and, where that point starts a member, the member
+  // before has been read to its trailer (the next one has not begun); or
+  // the buffer is full (the index lied about the sizes).
+  bool at_limit() const noexcept {
+    if (end() < limit_)
+      return false;
+    return limit_in_member_ || done_ || buf_len_ == capacity_ ||
+           (m_.where == phase::body && m_.member_out == 0);
+  }
 
   std::uint64_t end() const noexcept { return buf_off_ + buf_len_; }
   bool holds(std::uint64_t pos) const noexcept { return pos >= buf_off_ && pos < end(); }
@@ -185,9 +236,12 @@ private:
 
   const std::uint8_t *in_;
   std::size_t in_size_;
-  gzip_index index_;
+  gzip_index own_;    // the reader's index (a worker's own_ stays empty)
+  gzip_index &index_; // own_, or the reader's for a worker
   gzip_member m_{"gunzip_buf"};
   inflate_state z_{};
+  std::size_t capacity_ = history + stretch; // of buf_
+  bool keep_ = false; // a worker's buffer keeps its whole stretch: no compaction
   std::unique_ptr<std::uint8_t[]> buf_;
   std::uint64_t buf_off_ = 0;
   std::size_t buf_len_ = 0;
@@ -200,12 +254,238 @@ private:
   std::uint64_t next_member_out_ = gzip_index::unknown;
   std::uint64_t next_member_at_ = gzip_index::unknown;
   std::exception_ptr error_; // what stopped the decoder at end()
+  // A worker's stretch ends at output offset limit_, at a point inside a
+  // member (limit_in_member_) or at a member's start.
+  std::uint64_t limit_ = gzip_index::unknown;
+  bool limit_in_member_ = false;
+  // Threads: the reader's workers, and where the last window it returned ended.
+  unsigned threads_ = 1;
+  std::uint64_t last_end_ = 0;
+  std::unique_ptr<ahead> ahead_;
 };
+
+/**
+ * Decoding ahead of a sequential reader on worker threads.
+ *
+ * The output is cut into stretches at points of the complete index, each
+ * from a point to the first point `ahead_stretch` or more after it (the
+ * last to the end). A ring of `2 * threads` slots, each with a decoder of
+ * its own, holds the stretch the reader is in and those after it; workers
+ * decode them in order (`decode_stretch`), the reader takes each one's
+ * buffer as its window once it is done, and moving on frees the slots
+ * behind for stretches further ahead. A read outside the ring stops the
+ * workers (`stop`): the reader decodes on its own thread until its reads
+ * run on again.
+ *
+ * Synchronisation: `mutex_` guards the queue (`submitted_`, `next_job_`,
+ * `running_`, `stop_`) and each slot's `done`. A worker decodes a slot's
+ * stretch outside the lock, between taking the job and setting `done`
+ * under it; the reader touches a slot's decoder only when it is done or
+ * not submitted, and resubmits a slot only after it is done.
+ */
+class gunzip_decoder::ahead {
+public:
+  ahead(gunzip_decoder &reader, unsigned threads) : reader_(reader), slots_(2 * threads) {
+    const auto &pts = reader.index_.points_;
+    const std::size_t end_point = pts.size() - 1; // the point at the end of the input
+    for (std::size_t k = 0; k < end_point;) {
+      starts_.push_back(k);
+      const std::uint64_t from = pts[k].out;
+      do
+        ++k;
+      while (k < end_point && pts[k].out - from < ahead_stretch);
+    }
+    starts_.push_back(end_point);
+    for (slot &sl : slots_)
+      sl.d.reset(new gunzip_decoder(reader, worker_tag{}));
+    workers_.reserve(threads);
+    try {
+      for (unsigned i = 0; i < threads; ++i)
+        workers_.emplace_back([this] { run(); });
+    } catch (...) {
+      shut_down();
+      throw;
+    }
+  }
+
+  ~ahead() { shut_down(); }
+  ahead(const ahead &) = delete;
+  ahead &operator=(const ahead &) = delete;
+
+  /**
+   * The window holding `pos`: the stretch it lies in, decoded ahead; the
+   * stretches after it are set going. Nothing if the reader should decode
+   * itself: `pos` is at the end of the output, or the stretch stopped
+   * short of it without an error.
+   * @throws the error that stopped the stretch before `pos`.
+   */
+  std::optional<file_window> window_at(std::uint64_t pos) {
+    const std::size_t s = stretch_of(pos);
+    if (s == npos)
+      return std::nullopt;
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (head_ == npos || s < head_ || s >= head_ + slots_.size()) {
+      stop(lock);
+      head_ = next_job_ = submitted_ = s;
+    } else {
+      // The slots behind are resubmitted below: their workers must be done.
+      stretch_done_.wait(lock, [&] { return all_done(head_, s); });
+      head_ = s;
+    }
+    const std::size_t until = std::min(head_ + slots_.size(), starts_.size() - 1);
+    for (; submitted_ < until; ++submitted_)
+      at(submitted_).done = false;
+    work_ready_.notify_all();
+    stretch_done_.wait(lock, [&] { return at(s).done; });
+    lock.unlock();
+    const gunzip_decoder &d = *at(s).d;
+    if (d.holds(pos))
+      return file_window{reinterpret_cast<char *>(d.buf_.get()), d.buf_off_, d.buf_len_};
+    d.rethrow();
+    return std::nullopt;
+  }
+
+  /** Whether a read at `pos` is served here: within the stretches in flight. */
+  bool covers(std::uint64_t pos) const {
+    if (head_ == npos)
+      return false;
+    const std::size_t s = stretch_of(pos);
+    return s != npos && s >= head_ && s < head_ + slots_.size();
+  }
+
+  /** The workers leave the ring (after the stretches they hold). */
+  void stop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    stop(lock);
+  }
+
+private:
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  struct slot {
+    std::unique_ptr<gunzip_decoder> d;
+    bool done = false;
+  };
+
+  slot &at(std::size_t i) { return slots_[i % slots_.size()]; }
+
+  bool all_done(std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i)
+      if (i < submitted_ && !at(i).done)
+        return false;
+    return true;
+  }
+
+  // The stretch holding output offset `pos`, npos at or past the end.
+  std::size_t stretch_of(std::uint64_t pos) const {
+    const auto &pts = reader_.index_.points_;
+    if (pos >= pts.back().out)
+      return npos;
+    const auto it =
+        std::upper_bound(starts_.begin(), starts_.end() - 1, pos,
+                         [&](std::uint64_t v, std::size_t k) { return v < pts[k].out; });
+    return static_cast<std::size_t>(it - starts_.begin()) - 1;
+  }
+
+  void stop(std::unique_lock<std::mutex> &lock) {
+    next_job_ = submitted_; // the queued stretches are dropped
+    stretch_done_.wait(lock, [&] { return running_ == 0; });
+    head_ = npos;
+  }
+
+  void run() noexcept {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      work_ready_.wait(lock, [&] { return quit_ || next_job_ < submitted_; });
+      if (quit_)
+        return;
+      const std::size_t i = next_job_++;
+      ++running_;
+      lock.unlock();
+      at(i).d->decode_stretch(starts_[i], starts_[i + 1]);
+      lock.lock();
+      --running_;
+      at(i).done = true;
+      stretch_done_.notify_all();
+    }
+  }
+
+  void shut_down() noexcept {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      quit_ = true;
+    }
+    work_ready_.notify_all();
+    for (std::thread &t : workers_)
+      t.join();
+  }
+
+  gunzip_decoder &reader_;
+  std::vector<std::size_t> starts_; // the point each stretch starts at; then the end point
+  std::vector<slot> slots_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable work_ready_;   // workers wait: a stretch is queued, or quit
+  std::condition_variable stretch_done_; // the reader waits: a stretch is decoded
+  std::size_t head_ = npos;              // the stretch the reader is in; npos: stopped
+  std::size_t submitted_ = 0;            // stretches [head_, submitted_) are in the ring
+  std::size_t next_job_ = 0;             // the next stretch a worker takes
+  unsigned running_ = 0;                 // workers decoding a stretch
+  bool quit_ = false;
+};
+
+gunzip_decoder::~gunzip_decoder() = default;
+
+std::optional<file_window> gunzip_decoder::ahead_window(std::uint64_t pos) {
+  if (threads_ < 2 || !index_.complete_)
+    return std::nullopt;
+  if (!ahead_) {
+    if (pos != last_end_)
+      return std::nullopt;
+    ahead_ = std::make_unique<ahead>(*this, threads_);
+  } else if (pos != last_end_ && !ahead_->covers(pos)) {
+    ahead_->stop(); // a seek: the reader decodes, until its reads run on
+    return std::nullopt;
+  }
+  return ahead_->window_at(pos);
+}
+
+void gunzip_decoder::decode_stretch(std::size_t first, std::size_t last) noexcept {
+  const point &from = index_.points_[first];
+  const point &to = index_.points_[last];
+  const bool to_end = last + 1 == index_.points_.size();
+  limit_ = to_end ? gzip_index::unknown : to.out;
+  limit_in_member_ = !to_end && to.window != gzip_index::npos;
+  error_ = nullptr;
+  try {
+    // Room for the window, the stretch and the end of a member's last block.
+    const std::size_t need = history + static_cast<std::size_t>(to.out - from.out) + ahead_slack;
+    if (capacity_ < need) {
+      buf_.reset();
+      buf_ = std::make_unique_for_overwrite<std::uint8_t[]>(need);
+      capacity_ = need;
+    }
+    restart(first);
+    while (!done_ && !error_ && !at_limit())
+      fill();
+    // A stretch that ends inside a member: its running sums there must be
+    // the point's (the next stretch goes on from them). If not, no byte of
+    // it is given: the reader meets the error where the stretch starts.
+    if (!error_ && limit_in_member_ && end() == limit_ && to.sums_known && m_.sums_known &&
+        (m_.member_out != to.member_out || z_.crc != to.crc)) {
+      buf_len_ = static_cast<std::size_t>(from.out - buf_off_);
+      m_.fail("the CRC-32 of " + m_.member_name() + " up to output offset " +
+              std::to_string(limit_) + " is not the index's: the data (or the index) is damaged");
+    }
+  } catch (...) {
+    error_ = std::current_exception();
+  }
+}
 
 gunzip_decoder::gunzip_decoder(std::span<const std::byte> gz, gzip_index index, bool given)
     : in_(reinterpret_cast<const std::uint8_t *>(gz.data())), in_size_(gz.size()),
-      index_(std::move(index)),
-      buf_(std::make_unique_for_overwrite<std::uint8_t[]>(history + stretch)) {
+      own_(std::move(index)), index_(own_),
+      buf_(std::make_unique_for_overwrite<std::uint8_t[]>(capacity_)) {
   // The first member's header, checked here so that input that is not
   // gzip fails in the constructor, with igzip_decompressor's messages.
   if (in_size_ == 0)
@@ -393,7 +673,7 @@ void gunzip_decoder::fill() {
   // that needs what lies past it).
   if (done_ || error_)
     return;
-  if (buf_len_ > history && history + stretch - buf_len_ < stretch / 2) {
+  if (!keep_ && buf_len_ > history && capacity_ - buf_len_ < stretch / 2) {
     const std::size_t drop = buf_len_ - history;
     std::memmove(buf_.get(), buf_.get() + drop, history);
     buf_off_ += drop;
@@ -401,7 +681,7 @@ void gunzip_decoder::fill() {
   }
   const std::uint64_t before = end();
   try {
-    while (end() == before && !done_)
+    while (end() == before && !done_ && !at_limit())
       step();
   } catch (...) {
     error_ = std::current_exception();
@@ -441,7 +721,9 @@ void gunzip_decoder::inflate_body() {
   // Until the next point is placed, the output stops where it is due.
   const std::uint64_t due = index_.points_.back().out + index_.spacing_;
   const bool watching = !index_.complete_ && !finishing_;
-  std::size_t room = history + stretch - buf_len_;
+  std::size_t room = capacity_ - buf_len_;
+  if (end() < limit_)
+    room = static_cast<std::size_t>(std::min<std::uint64_t>(room, limit_ - end()));
   if (watching && !deferred_)
     room = static_cast<std::size_t>(std::min<std::uint64_t>(room, due - std::min(due, end())));
   if (end() < next_member_out_)
@@ -729,18 +1011,33 @@ namespace {
 
 using detail::throw_error;
 
+constexpr unsigned max_threads = 256;
+
+// The thread count of `options`, checked, with 0 resolved.
+unsigned checked_threads(const gunzip_options &options) {
+  if (options.threads > max_threads)
+    throw_error(errc::invalid_argument, "gunzip_buf: " + std::to_string(options.threads) +
+                                            " threads is more than " + std::to_string(max_threads));
+  if (options.threads != 0)
+    return options.threads;
+  return std::clamp(std::thread::hardware_concurrency(), 1u, max_threads);
+}
+
 } // namespace
 
 gunzip_buf::gunzip_buf(std::span<const std::byte> gz, gunzip_options options) {
   if (options.spacing < gzip_index::window_size || options.spacing > UINT32_MAX)
     throw_error(errc::invalid_argument, "gunzip_buf: spacing " + std::to_string(options.spacing) +
                                             " is outside 32 KiB..4 GiB");
+  const unsigned threads = checked_threads(options);
   decoder_ = std::make_unique<detail::gunzip_decoder>(
       gz, detail::gunzip_decoder::fresh(options.spacing), false);
+  decoder_->set_threads(threads);
   learned();
 }
 
-gunzip_buf::gunzip_buf(std::span<const std::byte> gz, gzip_index index, gunzip_options) {
+gunzip_buf::gunzip_buf(std::span<const std::byte> gz, gzip_index index, gunzip_options options) {
+  const unsigned threads = checked_threads(options);
   // A .gzi does not say the compressed size (0); the blocks say more below.
   if (index.size() == 0 || (index.compressed_size() != 0 && index.compressed_size() != gz.size()))
     throw_error(errc::invalid_argument,
@@ -748,6 +1045,7 @@ gunzip_buf::gunzip_buf(std::span<const std::byte> gz, gzip_index index, gunzip_o
                     " bytes of gzip, the input has " + std::to_string(gz.size()));
   decoder_ = std::make_unique<detail::gunzip_decoder>(gz, std::move(index), true);
   decoder_->verify_end();
+  decoder_->set_threads(threads);
   learned();
 }
 

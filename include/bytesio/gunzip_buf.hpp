@@ -63,6 +63,15 @@ struct gunzip_options {
    * own spacing continues it).
    */
   std::uint64_t spacing = gzip_index::default_spacing;
+
+  /**
+   * Threads that decode ahead of a sequential reader, where the points
+   * ahead are known (a complete index: given, from the compressor, built by
+   * `build_index()` or a first read to the end, or BGZF's): 1 (the default)
+   * decodes on the reader's thread only; more: that many worker threads; 0:
+   * one per hardware thread. At most 256.
+   */
+  unsigned threads = 1;
 };
 
 /**
@@ -110,7 +119,21 @@ struct gunzip_options {
  * that does not start with a gzip header fails in the constructor.
  * Closed: `errc::closed`; a bad seek: `errc::invalid_argument`.
  *
- * Memory: the index (32 KiB per point) and a 288 KiB decoding buffer; a
+ * Threads (`gunzip_options::threads > 1`): once the index is complete, a
+ * read that goes on where the last one stopped hands the output ahead of it
+ * to worker threads, in stretches from one point to the first point 1 MiB
+ * or more after it (a BGZF stretch is 16 or more blocks), up to
+ * `2 * threads` stretches ahead, each decoded from its point as a seek
+ * would. The bytes and the errors are the same as with one thread: each
+ * stretch checks the trailers it passes, and a stretch that ends inside a
+ * member checks the member's running CRC-32 and length against the point
+ * it ends at (where the index knows them: not after a GZIDX `load`). A
+ * read anywhere else (a seek) stops the workers (after the stretches they
+ * hold) and decodes on the reader's thread until reads run on again. The
+ * workers start with the first such read and end with the buffer.
+ *
+ * Memory: the index (32 KiB per point) and a 288 KiB decoding buffer (with
+ * threads, also up to `2 * threads` stretches of about 1 MiB); a
  * gzip bomb read at random costs the index and the bytes read, never the
  * whole output. Lifetime: the gzip bytes must outlive the buffer and not
  * change; the constructors from `mapped_file&&` are deleted.
@@ -127,7 +150,7 @@ public:
    * @throws std::ios_base::failure with `errc::invalid_gzip` if `gz` does
    *   not start with a gzip member header (the message as
    *   `igzip_decompressor`'s), `errc::invalid_argument` for a spacing
-   *   outside 32 KiB..4 GiB; `std::bad_alloc`.
+   *   outside 32 KiB..4 GiB or more than 256 threads; `std::bad_alloc`.
    */
   explicit gunzip_buf(std::span<const std::byte> gz, gunzip_options options = {});
 

@@ -96,13 +96,15 @@ struct span_subject : private owned_memory, span_buf {
 /**
  * A `gunzip_buf` over its contents gzip'ed by zlib, as two members (the
  * reads cross the boundary) when there are two bytes or more. `getvalue()`
- * decodes everything again through a second `gunzip_buf`.
+ * decodes everything again through a second `gunzip_buf`. With `Threads`
+ * above 1 the buffer is given a complete index and decodes ahead on that
+ * many threads.
  */
+template <unsigned Threads = 1>
 struct gunzip_subject : private owned_memory, gunzip_buf {
   gunzip_subject() : gunzip_subject(std::string_view()) {}
   explicit gunzip_subject(std::string_view initial)
-      : owned_memory(two_members(initial)),
-        gunzip_buf(std::as_bytes(std::span(owned_memory::owned_chars()))) {}
+      : owned_memory(two_members(initial)), gunzip_buf(made(gz())) {}
   explicit gunzip_subject(const char *initial) : gunzip_subject(std::string_view(initial)) {}
   static constexpr bool rolls = false;
 
@@ -110,6 +112,12 @@ struct gunzip_subject : private owned_memory, gunzip_buf {
 
 private:
   std::span<const std::byte> gz() const { return std::as_bytes(std::span(owned_chars())); }
+  static gunzip_buf made(std::span<const std::byte> gz) {
+    if constexpr (Threads == 1)
+      return gunzip_buf(gz);
+    else
+      return gunzip_buf(gz, gunzip_buf(gz, {.spacing = 32768}).build_index(), {.threads = Threads});
+  }
   static std::string two_members(std::string_view text) {
     const std::string s(text);
     const std::size_t half = s.size() / 2;
@@ -117,7 +125,7 @@ private:
                      : zlib_gzip(s.substr(0, half), 6) + zlib_gzip(s.substr(half), 1);
   }
 };
-using read_only_subjects = std::tuple<span_subject, gunzip_subject>;
+using read_only_subjects = std::tuple<span_subject, gunzip_subject<1>, gunzip_subject<2>>;
 #else
 using read_only_subjects = std::tuple<span_subject>;
 #endif
