@@ -18,6 +18,10 @@
 // (readinto 1 MiB, write), igzip_decompressor through a filtering_istream
 // (io::copy, 1 MiB buffers), and zlib's inflate with Z_BLOCK (the call
 // zlib's zran.c and indexed_gzip build their points with).
+// sequential_<input>/threads: reading everything with a complete index
+// (built before the clock starts) in 1 MiB reads, on 1 and 2 threads (wall
+// time); `x_threads1` is one thread's time over this row's. Inputs: the
+// igzip_compressor(1) member, and BGZF by the bgzip binary (`bgzip -l 1`).
 // Counters: `index_pct`, the index's memory over the output at 1 MiB
 // spacing; `zipped_pct`, what it would be with each window deflated by
 // zlib level 1.
@@ -42,6 +46,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <sstream>
@@ -90,11 +95,31 @@ std::string isal_gzip1() {
   return out;
 }
 
+// BGZF by the bgzip binary (htslib's writer, level 1), through a file;
+// empty if bgzip is missing.
+std::string bgzip1() {
+  const auto dir = std::filesystem::temp_directory_path() / "bytesio-gunzip-bench";
+  std::filesystem::create_directories(dir);
+  const auto plain_file = dir / "plain.csv", gz = dir / "plain.csv.gz";
+  std::ofstream(plain_file, std::ios::binary) << plain();
+  const std::string cmd = "bgzip -l 1 -f '" + plain_file.string() + "'";
+  if (std::system(cmd.c_str()) != 0)
+    return {};
+  std::ifstream in(gz, std::ios::binary);
+  std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(gz);
+  return out;
+}
+
 const std::string &input(const std::string &name) {
   static std::map<std::string, std::string> inputs;
   auto it = inputs.find(name);
   if (it == inputs.end())
-    it = inputs.emplace(name, name == "zlib6" ? zlib_gzip6() : isal_gzip1()).first;
+    it = inputs
+             .emplace(name, name == "zlib6"   ? zlib_gzip6()
+                            : name == "bgzip" ? bgzip1()
+                                              : isal_gzip1())
+             .first;
   return it->second;
 }
 
@@ -286,6 +311,31 @@ void first_pass_zlib_zblock(benchmark::State &state, const std::string &name) {
   bench::report_rate(state, size, s);
 }
 
+// Reading everything with a complete index, on `threads` threads: wall
+// time, since the point is the workers.
+void sequential_threads(benchmark::State &state, const std::string &name) {
+  const auto threads = static_cast<unsigned>(state.range(0));
+  if (input(name).empty()) {
+    state.SkipWithError("bgzip did not run (tabix)");
+    return;
+  }
+  std::vector<std::byte> chunk(std::size_t{1} << 20);
+  const double s = bench::seconds_per_call(state, bench::wall_seconds, [&] {
+    bytesio::gunzip_buf b(bytes_of(input(name)), index_of(name), {.threads = threads});
+    std::size_t total = 0;
+    for (std::size_t n; (n = b.readinto(chunk)) != 0;)
+      total += n;
+    if (total != size)
+      std::abort();
+  });
+  bench::report_rate(state, size, s);
+  static std::map<std::string, double> one_thread;
+  if (threads == 1)
+    one_thread[name] = s;
+  else if (auto it = one_thread.find(name); it != one_thread.end())
+    state.counters["x_threads1"] = it->second / s;
+}
+
 const int registered = [] {
   const bench::rows manual(bench::microseconds, bench::manual_time,
                            [](bench::benchmark_ptr b) { b->Iterations(3); });
@@ -302,6 +352,11 @@ const int registered = [] {
         .add(fp + "/zlib_z_block",
              [name](benchmark::State &s) { first_pass_zlib_zblock(s, name); });
   }
+  const bench::rows wall(bench::milliseconds, bench::real_time);
+  for (const std::string name : {"isal1", "bgzip"})
+    wall.add(
+        "sequential_" + name + "/threads",
+        [name](benchmark::State &s) { sequential_threads(s, name); }, bench::args({1, 2}));
   return 0;
 }();
 
