@@ -123,6 +123,12 @@ igzip_deflate_engine::igzip_deflate_engine(int level, unsigned threads, std::siz
   state_ = std::move(s);
 }
 
+igzip_deflate_engine::igzip_deflate_engine(bgzf_t, int level, unsigned threads)
+    : threads_(checked_threads("bgzf_compressor", level, threads)) {
+  parallel_ = std::make_unique<parallel_deflate>(level, threads_, parallel_deflate::bgzf_block_size,
+                                                 parallel_deflate::framing::bgzf);
+}
+
 igzip_deflate_engine::~igzip_deflate_engine() = default;
 igzip_deflate_engine::igzip_deflate_engine(igzip_deflate_engine &&) noexcept = default;
 
@@ -176,28 +182,6 @@ std::size_t igzip_deflate_engine::optimal_buffer_size() const noexcept {
 const gzip_index &igzip_deflate_engine::index() const noexcept {
   return parallel_ ? parallel_->index() : no_points;
 }
-
-// --- BGZF -------------------------------------------------------------------
-
-bgzf_engine::bgzf_engine(int level, unsigned threads)
-    : threads_(checked_threads("bgzf_compressor", level, threads)) {
-  blocks_ = std::make_unique<parallel_deflate>(level, threads_, parallel_deflate::bgzf_block_size,
-                                               parallel_deflate::framing::bgzf);
-}
-
-bgzf_engine::~bgzf_engine() = default;
-bgzf_engine::bgzf_engine(bgzf_engine &&) noexcept = default;
-
-bool bgzf_engine::filter(const char *&src_begin, const char *src_end, char *&dest_begin,
-                         char *dest_end, bool flush) {
-  return blocks_->filter(src_begin, src_end, dest_begin, dest_end, flush);
-}
-
-void bgzf_engine::close() noexcept { blocks_->close(); }
-
-const gzip_index &bgzf_engine::index() const noexcept { return blocks_->index(); }
-
-std::size_t bgzf_engine::optimal_buffer_size() const noexcept { return parallel_optimal_buffer; }
 
 // --- decompression ----------------------------------------------------------
 

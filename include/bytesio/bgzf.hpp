@@ -49,13 +49,10 @@ namespace bytesio {
  * Memory: about 0.2 MiB per block in flight (input, output) and an ISA-L
  * stream and level buffer per thread.
  */
-class bgzf_compressor : public detail::igzip_filter<detail::bgzf_engine> {
+class bgzf_compressor : public detail::isal_compressor {
 public:
   /** Input bytes per block: 65,280, as htslib cuts them. */
   static constexpr std::size_t block_size = 0xFF00;
-
-  /** The largest thread count accepted. */
-  static constexpr unsigned max_threads = detail::igzip_deflate_engine::max_threads;
 
   /**
    * Makes a compressor at an ISA-L level (0 to 3, see `igzip_compressor`),
@@ -72,24 +69,16 @@ public:
    *         `buffer_size <= 0`.
    */
   bgzf_compressor(int level, unsigned threads, std::streamsize buffer_size)
-      : igzip_filter(detail::bgzf_engine(level, threads), buffer_size, "bgzf_compressor"),
-        level_(level) {}
-
-  /** The ISA-L level given at construction. */
-  int level() const noexcept { return level_; }
-
-  /** The thread count in use: as given, or what 0 resolved to. */
-  unsigned threads() const noexcept { return engine().threads(); }
+      : isal_compressor(
+            detail::igzip_deflate_engine(detail::igzip_deflate_engine::bgzf_t{}, level, threads),
+            level, buffer_size, "bgzf_compressor") {}
 
   /**
    * The block starts of the last output this filter finished (empty before
    * the first), with the end of the output: a complete index. Copies of
    * the filter share it.
    */
-  gzip_index index() const { return engine().index(); }
-
-private:
-  int level_;
+  gzip_index index() const { return last_index(); }
 };
 
 BOOST_IOSTREAMS_PIPABLE(bgzf_compressor, 0)

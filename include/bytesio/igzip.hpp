@@ -46,6 +46,7 @@
 
 #include <cstddef>
 #include <ios>
+#include <utility>
 
 namespace bytesio {
 namespace detail {
@@ -68,6 +69,33 @@ public:
 
 protected:
   using filter_shell<Engine>::filter_shell;
+};
+
+/**
+ * What igzip_compressor and bgzf_compressor share: the deflate engine, the
+ * level and thread count they were made with, the index of what they wrote.
+ */
+class isal_compressor : public igzip_filter<igzip_deflate_engine> {
+public:
+  /** The largest thread count accepted. */
+  static constexpr unsigned max_threads = igzip_deflate_engine::max_threads;
+
+  /** The ISA-L level given at construction. */
+  int level() const noexcept { return level_; }
+
+  /** The thread count in use: as given, or what 0 resolved to. */
+  unsigned threads() const noexcept { return engine().threads(); }
+
+protected:
+  isal_compressor(igzip_deflate_engine engine, int level, std::streamsize buffer_size,
+                  const char *who)
+      : igzip_filter(std::move(engine), buffer_size, who), level_(level) {}
+
+  /** The points of the last stream finished (see each compressor's `index()`). */
+  gzip_index last_index() const { return engine().index(); }
+
+private:
+  int level_;
 };
 
 } // namespace detail
@@ -123,13 +151,10 @@ protected:
  * threads: that stream and level buffer per thread, plus up to `2 * threads`
  * blocks of about 0.6 MiB (input, history, compressed output).
  */
-class igzip_compressor : public detail::igzip_filter<detail::igzip_deflate_engine> {
+class igzip_compressor : public detail::isal_compressor {
 public:
   /** Input bytes per block with more than one thread (256 KiB). */
   static constexpr std::size_t block_size = detail::igzip_deflate_engine::block_size;
-
-  /** The largest thread count accepted. */
-  static constexpr unsigned max_threads = detail::igzip_deflate_engine::max_threads;
 
   /**
    * Makes a compressor at an ISA-L compression level, on `threads` threads.
@@ -167,14 +192,8 @@ public:
    *         `std::bad_alloc`. Nothing stays allocated on failure.
    */
   igzip_compressor(int level, unsigned threads, std::streamsize buffer_size)
-      : igzip_filter(detail::igzip_deflate_engine(level, threads), buffer_size, "igzip_compressor"),
-        level_(level) {}
-
-  /** The ISA-L level given at construction. */
-  int level() const noexcept { return level_; }
-
-  /** The thread count in use: as given, or what 0 resolved to. */
-  unsigned threads() const noexcept { return engine().threads(); }
+      : isal_compressor(detail::igzip_deflate_engine(level, threads), level, buffer_size,
+                        "igzip_compressor") {}
 
   /**
    * The restart points of the last member this filter finished, for free:
@@ -188,10 +207,7 @@ public:
    * Empty (no points) before the first member is finished, and always
    * with one thread: ISA-L then ends its blocks where it chooses, unseen.
    */
-  gzip_index index() const { return engine().index(); }
-
-private:
-  int level_;
+  gzip_index index() const { return last_index(); }
 };
 
 /**

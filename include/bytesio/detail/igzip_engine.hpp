@@ -27,8 +27,8 @@ class parallel_deflate; // src/detail/parallel_deflate.hpp
  * do.
  *
  * With one thread it is one ISA-L stream writing the whole member. With
- * more it is `parallel_deflate` (pigz's scheme: blocks of `block_size` bytes
- * compressed on worker threads, each primed with the 32 KiB before it): its
+ * more, or for BGZF (the tagged constructor), it is `parallel_deflate` (pigz's scheme: blocks of
+ * `block_size` bytes compressed on worker threads, each primed with the 32 KiB before it): its
  * `filter()` returns only once it has taken all input or filled the
  * output, waiting for a worker when every block slot is busy, and its
  * workers start with the second block and are joined by `close()` and the
@@ -63,6 +63,17 @@ public:
    *         (the one check of all three); `std::bad_alloc`.
    */
   explicit igzip_deflate_engine(int level, unsigned threads = 1, std::size_t blocks = block_size);
+
+  /** Selects BGZF output (the tagged constructor). */
+  struct bgzf_t {};
+
+  /**
+   * An engine writing BGZF (`parallel_deflate` with BGZF framing): blocks of
+   * 65,280 bytes, each a gzip member, compressed on the caller's thread
+   * (`threads == 1`) or on worker threads, then BGZF's EOF block.
+   * @throws as the other constructor (the messages name bgzf_compressor).
+   */
+  igzip_deflate_engine(bgzf_t, int level, unsigned threads);
   ~igzip_deflate_engine();
   /** Takes over the stream; `other` may only be destroyed. */
   igzip_deflate_engine(igzip_deflate_engine &&other) noexcept;
@@ -88,9 +99,9 @@ public:
   unsigned threads() const noexcept { return threads_; }
 
   /**
-   * The restart points of the last member finished: at block starts with
-   * more than one thread (`parallel_deflate`), none with one (ISA-L's own
-   * blocks end where it chooses, unrecorded).
+   * The restart points of the last stream finished: at block starts with
+   * more than one thread or for BGZF (`parallel_deflate`), none for a
+   * member on one thread (ISA-L's own blocks end where it chooses, unseen).
    */
   const gzip_index &index() const noexcept;
 
@@ -104,55 +115,6 @@ private:
   struct state;
   std::unique_ptr<state> state_;
   std::unique_ptr<parallel_deflate> parallel_;
-  unsigned threads_ = 1;
-};
-
-/**
- * A SymmetricFilter (`symmetric_engine`) that writes BGZF with ISA-L:
- * `parallel_deflate` with BGZF framing, its blocks compressed on the
- * caller's thread (`threads == 1`) or on worker threads. `filter()` and
- * `close()` behave as `igzip_deflate_engine`'s with threads; the output
- * ends with BGZF's EOF block.
- */
-class bgzf_engine {
-public:
-  using char_type = char;
-  /** Copies of the filter share the engine, as Boost's filters do. */
-  static constexpr filter_engine_options options{.shared = true};
-
-  /**
-   * @param level ISA-L level, 0 to 3.
-   * @param threads 1: the caller's thread; more: worker threads; 0:
-   *        `std::thread::hardware_concurrency()` (at most
-   *        `igzip_deflate_engine::max_threads`; 1 where it is unknown).
-   * @throws std::ios_base::failure with `errc::invalid_argument` for a level
-   *         outside 0..3 or too many threads; `std::bad_alloc`.
-   */
-  explicit bgzf_engine(int level, unsigned threads = 1);
-  ~bgzf_engine();
-  /** Takes over the blocks; `other` may only be destroyed. */
-  bgzf_engine(bgzf_engine &&other) noexcept;
-  bgzf_engine(const bgzf_engine &) = delete;
-  bgzf_engine &operator=(const bgzf_engine &) = delete;
-
-  /** One step of compression. @throws as `igzip_deflate_engine::filter`. */
-  bool filter(const char *&src_begin, const char *src_end, char *&dest_begin, char *dest_end,
-              bool flush);
-
-  /** Forgets the output in progress, joining the workers. Never throws. */
-  void close() noexcept;
-
-  /** The thread count in use. */
-  unsigned threads() const noexcept { return threads_; }
-
-  /** The block starts of the last output finished. */
-  const gzip_index &index() const noexcept;
-
-  /** The buffer the chain should give the filter: 64 KiB. */
-  std::size_t optimal_buffer_size() const noexcept;
-
-private:
-  std::unique_ptr<parallel_deflate> blocks_;
   unsigned threads_ = 1;
 };
 
