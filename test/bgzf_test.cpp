@@ -12,7 +12,9 @@
 #define BOOST_TEST_MODULE bgzf
 #include "support/unit_test.hpp"
 
+#include "bytesio/bytes_buf.hpp"
 #include "bytesio/gunzip_buf.hpp"
+#include "bytesio/iostreams.hpp"
 #include "support/gzip_peers.hpp"
 
 #include <boost/iostreams/copy.hpp>
@@ -23,6 +25,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 #include <string>
@@ -217,6 +221,27 @@ BOOST_AUTO_TEST_CASE(bgzip_reads_ranges_through_the_compressors_gzi) {
       BOOST_TEST((read_file(dir / "out") == text.substr(at, 3000)));
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(the_readme_writes_bgzf_and_its_gzi_and_reads_through_the_index) {
+  const std::string table = csv_text(500000, 40);
+  temp_dir dir("bytesio-bgzf-readme");
+  const std::string path = (dir / "table.csv.bgz").string();
+  bytesio::bgzf_compressor bgzf(1, 2); // level 1, two threads
+  bytesio::bytes_buf gz;
+  boost::iostreams::filtering_ostream out;
+  out.push(bgzf); // the chain holds a copy; copies share the state, so the index
+  out.push(bytesio::bytes_device(gz));
+  out << table;
+  out.reset(); // the last blocks and BGZF's EOF block
+  std::ofstream gzi(path + ".gzi", std::ios::binary);
+  bgzf.index().save_gzi(gzi);                         // what `bgzip -r` would write
+  bytesio::gunzip_stream in(gz.view(), bgzf.index()); // seeks at once
+  gzi.close();
+  BOOST_TEST(read_file(path + ".gzi") == saved_gzi(gunzip_buf(gz.view()).index()));
+  in.seekg(123456);
+  std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST((rest == table.substr(123456)));
 }
 
 BOOST_AUTO_TEST_CASE(bad_arguments_are_invalid_argument) {
