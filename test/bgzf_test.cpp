@@ -90,10 +90,12 @@ std::string saved_gzi(const gzip_index &x) {
 std::vector<std::size_t> block_sizes(const std::string &gz) {
   std::vector<std::size_t> sizes;
   for (std::size_t at = 0; at + 18 <= gz.size();) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(gz[at + i]); };
+    const auto byte = [&](std::size_t i) -> std::size_t {
+      return static_cast<unsigned char>(gz[at + i]);
+    };
     BOOST_REQUIRE(byte(0) == 0x1F && byte(1) == 0x8B && byte(3) == 4 && byte(12) == 'B' &&
                   byte(13) == 'C');
-    sizes.push_back((byte(16) | byte(17) << 8) + 1u);
+    sizes.push_back((byte(16) | byte(17) << 8) + 1);
     at += sizes.back();
   }
   return sizes;

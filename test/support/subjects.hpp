@@ -104,14 +104,17 @@ template <unsigned Threads = 1>
 struct gunzip_subject : private owned_memory, gunzip_buf {
   gunzip_subject() : gunzip_subject(std::string_view()) {}
   explicit gunzip_subject(std::string_view initial)
-      : owned_memory(two_members(initial)), gunzip_buf(made(gz())) {}
+      : owned_memory(two_members(initial)), gunzip_buf(made(gz_of(*this))) {}
   explicit gunzip_subject(const char *initial) : gunzip_subject(std::string_view(initial)) {}
   static constexpr bool rolls = false;
 
-  byte_vector getvalue() const { return gunzip_buf(gz()).read(); }
+  byte_vector getvalue() const { return gunzip_buf(gz_of(*this)).read(); }
 
 private:
-  std::span<const std::byte> gz() const { return std::as_bytes(std::span(owned_chars())); }
+  // Static, on the base: the constructor calls it before gunzip_buf exists.
+  static std::span<const std::byte> gz_of(const owned_memory &m) {
+    return std::as_bytes(std::span(m.owned_chars()));
+  }
   static gunzip_buf made(std::span<const std::byte> gz) {
     if constexpr (Threads == 1)
       return gunzip_buf(gz);

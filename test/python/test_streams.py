@@ -1,0 +1,271 @@
+"""bytesio/python.hpp: C++ functions taking std::ostream&, std::istream& and
+std::iostream&, called with Python file objects (run by CTest; the test
+extension stream_ext is built from test/python/stream_ext.cpp)."""
+
+import errno
+import gzip
+import io
+import os
+import random
+import socket
+import tempfile
+import threading
+import unittest
+
+import stream_ext as ext
+
+
+def records(count, size):
+    return b"".join(bytes([i % 251]) * size for i in range(count))
+
+
+class ReadOnly:
+    """Only `read`: the reading half without readinto."""
+    def __init__(self, data):
+        self._f = io.BytesIO(data)
+
+    def read(self, n=-1):
+        return self._f.read(n)
+
+
+class WriteOnly:
+    """Only `write`, taking a few bytes at a time (a short-writing raw file)."""
+    def __init__(self, step=7):
+        self.data = bytearray()
+        self.step = step
+
+    def write(self, b):
+        b = memoryview(b)[: self.step]
+        self.data += b
+        return len(b)
+
+
+class FullDisk(io.RawIOBase):
+    """A file whose write fails with ENOSPC after `room` bytes."""
+    def __init__(self, room):
+        self.room = room
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        if len(self.data) + len(b) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.data += b
+        return len(b)
+
+
+class NotReady(io.RawIOBase):
+    """A non-blocking raw file: write and readinto return None."""
+    def writable(self):
+        return True
+
+    def readable(self):
+        return True
+
+    def write(self, b):
+        return None
+
+    def readinto(self, b):
+        return None
+
+
+class KeepsViews:
+    """A file object that keeps the memoryview it was given."""
+    def __init__(self):
+        self.views = []
+
+    def write(self, b):
+        self.views.append(b)
+        return len(b)
+
+
+class RoundTrips(unittest.TestCase):
+    def check_write_read(self, make_file):
+        data = records(300, 4096)
+        f = make_file()
+        ext.write_records(f, 300, 4096)
+        f.seek(0)
+        self.assertEqual(ext.read_all(f), data)
+        f.seek(0)
+        self.assertEqual(f.read(), data)
+
+    def test_bytesio(self):
+        self.check_write_read(io.BytesIO)
+
+    def test_real_file(self):
+        with tempfile.TemporaryFile() as f:
+            self.check_write_read(lambda: f)
+
+    def test_unbuffered_real_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "x"), "w+b", buffering=0) as f:
+                self.check_write_read(lambda: f)
+
+    def test_spooled_temporary_file(self):
+        for max_size in (0, 1 << 30, 100_000):
+            with tempfile.SpooledTemporaryFile(max_size) as f:
+                self.check_write_read(lambda: f)
+
+    def test_gzip_file(self):
+        raw = io.BytesIO()
+        with gzip.GzipFile(fileobj=raw, mode="wb") as g:
+            ext.write_records(g, 100, 1000)
+        self.assertEqual(gzip.decompress(raw.getvalue()), records(100, 1000))
+        with gzip.GzipFile(fileobj=io.BytesIO(raw.getvalue())) as g:
+            self.assertEqual(ext.read_all(g, 333), records(100, 1000))
+        with gzip.GzipFile(fileobj=io.BytesIO(raw.getvalue())) as g:
+            self.assertEqual(ext.seek_to(g, 50_000), 50_000)
+            self.assertEqual(ext.read_some(g, 1000), records(100, 1000)[50_000:51_000])
+            self.assertEqual(g.tell(), 51_000)
+
+    def test_socket_pair(self):
+        a, b = socket.socketpair()
+        with a, b, a.makefile("rwb") as fa, b.makefile("rwb") as fb:
+            data = records(50, 1000)
+            t = threading.Thread(target=ext.write_records_nogil, args=(fa, 50, 1000))
+            t.start()
+            got = ext.read_some(fb, len(data))
+            t.join()
+            self.assertEqual(got, data)
+            # not seekable: seeking from C++ fails cleanly
+            self.assertEqual(ext.seek_to(fb, 0), -1)
+
+    def test_read_only_and_write_only_objects(self):
+        data = records(40, 999)
+        self.assertEqual(ext.read_all(ReadOnly(data), 100), data)
+        w = WriteOnly()
+        ext.write_records(w, 40, 999)
+        self.assertEqual(bytes(w.data), data)
+
+    def test_lines(self):
+        self.assertEqual(ext.line_count(io.BytesIO(b"a\nbb\n\nccc")), 4)
+
+    def test_istream_leaves_python_at_its_position(self):
+        f = io.BytesIO(bytes(range(256)) * 1000)
+        self.assertEqual(ext.read_some(f, 10), bytes(range(10)))
+        self.assertEqual(f.tell(), 10)  # not 64 KiB: the read-ahead was given back
+        self.assertEqual(f.read(3), bytes([10, 11, 12]))
+
+    def test_copy_between_files(self):
+        src = io.BytesIO(records(1000, 1000))
+        dst = io.BytesIO()
+        self.assertEqual(ext.copy_stream(src, dst, 100_000), 1_000_000)
+        self.assertEqual(dst.getvalue(), records(1000, 1000))
+
+
+class Errors(unittest.TestCase):
+    def test_not_a_file(self):
+        with self.assertRaisesRegex(TypeError, "write.*'int'"):
+            ext.write_records(3, 1, 1)
+        with self.assertRaisesRegex(TypeError, r"read \(or readinto\).*'WriteOnly'"):
+            ext.read_all(WriteOnly())
+        with self.assertRaisesRegex(TypeError, "read .*and write"):
+            ext.run_ops(ReadOnly(b""), [])
+
+    def test_python_exception_comes_back_as_itself(self):
+        disk = FullDisk(100_000)
+        with self.assertRaises(OSError) as cm:
+            ext.write_records(disk, 100, 4096)
+        self.assertEqual(cm.exception.errno, errno.ENOSPC)
+        self.assertEqual(len(disk.data) % 65536, 0)  # whole buffers landed, nothing else
+
+    def test_badbit_seen_by_cpp_and_the_exception_raised_after(self):
+        with self.assertRaises(OSError):
+            ext.write_and_report(FullDisk(10), "x" * 100)
+
+    def test_exception_escaping_cpp_is_the_python_one(self):
+        with self.assertRaises(OSError) as cm:
+            ext.write_throwing(FullDisk(10), "x" * 100)
+        self.assertEqual(cm.exception.errno, errno.ENOSPC)
+
+    def test_cpp_exception(self):
+        out = io.BytesIO()
+        with self.assertRaisesRegex(IndexError, "thrown by C\\+\\+"):
+            ext.write_then_throw(out, "written")
+        self.assertEqual(out.getvalue(), b"written")  # flushed all the same
+
+    def test_none_from_a_non_blocking_file(self):
+        with self.assertRaisesRegex(RuntimeError, "None"):
+            ext.write_throwing(NotReady(), "abc")
+        self.assertFalse(ext.write_and_report(NotReady(), "abc"))
+        self.assertEqual(ext.read_some(NotReady(), 10), b"")
+
+    def test_closed_file(self):
+        f = io.BytesIO()
+        f.close()
+        with self.assertRaises(ValueError):
+            ext.write_records(f, 1, 1)
+
+    def test_kept_views_are_released(self):
+        k = KeepsViews()
+        ext.write_records(k, 1, 10)
+        with self.assertRaises(ValueError):
+            bytes(k.views[0])
+
+
+class Positions(unittest.TestCase):
+    """Mixed reads, writes and seeks from C++, checked against io.BytesIO's tell() and contents."""
+
+    def test_random_sequences(self):
+        rng = random.Random(20261205)
+        for _ in range(300):
+            initial = bytes(rng.randrange(256) for _ in range(rng.randrange(0, 3000)))
+            f = io.BytesIO(initial)
+            model = bytearray(initial)
+            pos = 0
+            for _ in range(rng.randrange(1, 12)):
+                kind = rng.choice("wrsstf")
+                if kind == "w":
+                    data = bytes(rng.randrange(256) for _ in range(rng.choice([1, 5, 100, 70_000])))
+                    op = ("w", data)
+                    if pos > len(model):
+                        model += bytes(pos - len(model))
+                    model[pos:pos + len(data)] = data
+                    pos += len(data)
+                    expect = None
+                elif kind == "r":
+                    n = rng.choice([0, 1, 10, 1000, 100_000])
+                    op = ("r", n)
+                    expect = bytes(model[pos:pos + n])
+                    pos = min(len(model), pos + n) if pos < len(model) else pos
+                elif kind == "s":
+                    whence = rng.randrange(3)
+                    off = rng.randrange(0, 4000) if whence == 0 else rng.randrange(-100, 100)
+                    target = [0, pos, len(model)][whence] + off
+                    if target < 0:
+                        continue
+                    op = ("s", off, whence)
+                    pos = target
+                    expect = target
+                elif kind == "t":
+                    op = ("t",)
+                    expect = pos
+                else:
+                    op = ("f",)
+                    expect = None
+                (value, good), = ext.run_ops(f, [op])
+                self.assertTrue(good, op)
+                self.assertEqual(value, expect, op)
+                self.assertEqual(f.tell(), pos, op)  # the caster synced at the call's end
+                self.assertEqual(f.getvalue(), bytes(model), op)
+
+
+class Threads(unittest.TestCase):
+    def test_two_threads_stream_64_mib_each(self):
+        outs = [io.BytesIO(), io.BytesIO()]
+        threads = [threading.Thread(target=ext.write_records_nogil, args=(o, 16384, 4096))
+                   for o in outs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for o in outs:
+            self.assertEqual(len(o.getvalue()), 64 << 20)
+            self.assertEqual(o.getvalue()[:8192], bytes(4096) + bytes([1]) * 4096)
+            self.assertEqual(o.getvalue()[-4096:], bytes([16383 % 251]) * 4096)
+
+
+if __name__ == "__main__":
+    unittest.main()
