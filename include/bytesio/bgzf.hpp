@@ -38,7 +38,8 @@ namespace bytesio {
  * no cost in size: the output is **identical for any chunking of the input,
  * either direction and any thread count**. With one thread (the default)
  * the blocks are compressed on the caller's thread; with more, threads
- * start with the second block, at most `2 * threads` blocks are in flight,
+ * start with the second block, at most `8 * threads` blocks are in flight
+ * (512 KiB of input per thread, as `igzip_compressor`'s two 256 KiB blocks),
  * and the threads are joined by the close that ends the stream and, at the
  * latest, when the last copy is destroyed (as `igzip_compressor`'s).
  *
