@@ -113,9 +113,16 @@ std::size_t copy_stream(std::istream &in, std::ostream &out, std::size_t chunk) 
   return total;
 }
 
+/** The README's example: any function on std::ostream& takes Python file objects. */
+void save_report(std::ostream &out, int rows) {
+  for (int i = 0; i < rows; ++i)
+    out << "row " << i << '\n';
+}
+
 } // namespace
 
 PYBIND11_MODULE(stream_ext, m) {
+  m.def("save_report", &save_report);
   m.def("write_records", &write_records);
   m.def("write_records_nogil", &write_records, py::call_guard<py::gil_scoped_release>());
   m.def("read_all", &read_all, py::arg("in"), py::arg("chunk") = 4096);

@@ -12,6 +12,7 @@ import tempfile
 import threading
 import unittest
 
+import bytesio
 import stream_ext as ext
 
 
@@ -138,6 +139,14 @@ class RoundTrips(unittest.TestCase):
         w = WriteOnly()
         ext.write_records(w, 40, 999)
         self.assertEqual(bytes(w.data), data)
+
+    def test_readme_example(self):
+        f = io.BytesIO()
+        ext.save_report(f, 3)
+        self.assertEqual(f.getvalue(), b"row 0\nrow 1\nrow 2\n")
+        b = bytesio.BytesIO()
+        ext.save_report(b, 2)
+        self.assertEqual(b.getvalue(), b"row 0\nrow 1\n")
 
     def test_lines(self):
         self.assertEqual(ext.line_count(io.BytesIO(b"a\nbb\n\nccc")), 4)
