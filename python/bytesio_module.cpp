@@ -9,11 +9,12 @@
 // the buffer as CPython's does; and every call is a METH_O or METH_FASTCALL
 // one, as fast as CPython's.
 
-#include "bytesio/bytes_buf.hpp"
-#include "bytesio/error.hpp"
-
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "bytesio/bytes_buf.hpp"
+#include "bytesio/detail/python_lending.hpp"
+#include "bytesio/error.hpp"
 
 #include <cstring>
 #include <limits>
@@ -32,6 +33,7 @@ using bytesio::bytes_buf;
  */
 struct fields {
   bytes_buf buf;
+  int lent = 0; // a bound C++ call has the buffer as its stream (python.hpp's casters)
 };
 
 Py_ssize_t fields_offset = 0;
@@ -111,6 +113,34 @@ PyObject *bytes_of(std::span<const std::byte> s) {
                                    static_cast<Py_ssize_t>(s.size()));
 }
 
+/**
+ * While a bound C++ call holds the buffer as its stream (which may run
+ * without the GIL), Python's methods must not touch it: BufferError.
+ */
+bool not_lent(PyObject *self) {
+  if (of(self).lent == 0)
+    return true;
+  PyErr_SetString(PyExc_BufferError,
+                  "bytesio.BytesIO is in use by a C++ call that took it as a stream");
+  return false;
+}
+
+template <PyObject *(*F)(PyObject *, PyObject *)>
+PyObject *unlent(PyObject *self, PyObject *arg) {
+  return not_lent(self) ? F(self, arg) : nullptr;
+}
+
+template <PyObject *(*F)(PyObject *, PyObject *const *, Py_ssize_t)>
+PyObject *unlent_fast(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+  return not_lent(self) ? F(self, args, nargs) : nullptr;
+}
+
+/** A METH_FASTCALL method for the table, which types them all as PyCFunction. */
+template <PyObject *(*F)(PyObject *, PyObject *const *, Py_ssize_t)>
+PyCFunction fastcall() {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(unlent_fast<F>));
+}
+
 // ---- the buffer exporter behind getbuffer() ----------------------------------
 
 /** What `getbuffer()` wraps in a memoryview: each export pins the buffer. */
@@ -122,6 +152,10 @@ PyTypeObject *exporter_type = nullptr;
 
 int exporter_getbuffer(PyObject *self, Py_buffer *view, int flags) {
   auto *source = reinterpret_cast<exporter *>(self)->source;
+  if (!not_lent(source)) {
+    view->obj = nullptr;
+    return -1;
+  }
   try {
     auto *pinned = new bytes_buf::exported_view(of(source).buf.getbuffer());
     if (PyBuffer_FillInfo(view, self, pinned->data(), static_cast<Py_ssize_t>(pinned->size()), 0,
@@ -201,6 +235,8 @@ PyObject *bytesio_new(PyTypeObject *type, PyObject *, PyObject *) {
 }
 
 int bytesio_init(PyObject *self, PyObject *args, PyObject *kwargs) {
+  if (!not_lent(self))
+    return -1;
   static const char *keywords[] = {"initial_bytes", nullptr};
   PyObject *initial = nullptr;
   if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O:BytesIO", const_cast<char **>(keywords),
@@ -339,6 +375,8 @@ PyObject *bytesio_readinto(PyObject *self, PyObject *target) {
 }
 
 PyObject *bytesio_iternext(PyObject *self) {
+  if (!not_lent(self))
+    return nullptr;
   return guarded([&]() -> PyObject * {
     const auto line = of(self).buf.readline_view();
     return line.empty() ? nullptr : bytes_of(line); // NULL, no error: StopIteration
@@ -527,34 +565,32 @@ PyObject *bytesio_sizeof(PyObject *self, PyObject *) {
 }
 
 PyMethodDef bytesio_methods[] = {
-    {"write", bytesio_write, METH_O, "Write bytes at the position; returns the count."},
-    {"read", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(bytesio_read)),
-     METH_FASTCALL, "Read at most size bytes (all by default)."},
-    {"read1", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(bytesio_read)),
-     METH_FASTCALL, "As read()."},
-    {"readline", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(bytesio_readline)),
-     METH_FASTCALL, "Next line, with its newline; at most size bytes."},
-    {"readlines", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(bytesio_readlines)),
-     METH_FASTCALL, "List of lines, until their total length reaches the hint."},
-    {"readinto", bytesio_readinto, METH_O, "Read into a writable buffer; returns the count."},
-    {"readinto1", bytesio_readinto, METH_O, "As readinto()."},
-    {"seek", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(bytesio_seek)),
-     METH_FASTCALL, "Change the position; returns it."},
-    {"tell", bytesio_tell, METH_NOARGS, "The position."},
-    {"truncate", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(bytesio_truncate)),
-     METH_FASTCALL, "Cut the contents to size (the position by default)."},
-    {"getvalue", bytesio_getvalue, METH_NOARGS, "The whole contents, as bytes."},
-    {"getbuffer", bytesio_getbuffer, METH_NOARGS,
+    {"write", unlent<bytesio_write>, METH_O, "Write bytes at the position; returns the count."},
+    {"read", fastcall<bytesio_read>(), METH_FASTCALL, "Read at most size bytes (all by default)."},
+    {"read1", fastcall<bytesio_read>(), METH_FASTCALL, "As read()."},
+    {"readline", fastcall<bytesio_readline>(), METH_FASTCALL,
+     "Next line, with its newline; at most size bytes."},
+    {"readlines", fastcall<bytesio_readlines>(), METH_FASTCALL,
+     "List of lines, until their total length reaches the hint."},
+    {"readinto", unlent<bytesio_readinto>, METH_O,
+     "Read into a writable buffer; returns the count."},
+    {"readinto1", unlent<bytesio_readinto>, METH_O, "As readinto()."},
+    {"seek", fastcall<bytesio_seek>(), METH_FASTCALL, "Change the position; returns it."},
+    {"tell", unlent<bytesio_tell>, METH_NOARGS, "The position."},
+    {"truncate", fastcall<bytesio_truncate>(), METH_FASTCALL,
+     "Cut the contents to size (the position by default)."},
+    {"getvalue", unlent<bytesio_getvalue>, METH_NOARGS, "The whole contents, as bytes."},
+    {"getbuffer", unlent<bytesio_getbuffer>, METH_NOARGS,
      "A read-write memoryview of the contents; the size is pinned while it lives."},
-    {"close", bytesio_close, METH_NOARGS, "Free the memory; later calls raise ValueError."},
-    {"flush", if_open<answer_none>, METH_NOARGS, "Does nothing."},
-    {"readable", if_open<answer_true>, METH_NOARGS, "True."},
-    {"writable", if_open<answer_true>, METH_NOARGS, "True."},
-    {"seekable", if_open<answer_true>, METH_NOARGS, "True."},
-    {"isatty", if_open<answer_false>, METH_NOARGS, "False."},
-    {"__getstate__", bytesio_getstate, METH_NOARGS, nullptr},
-    {"__setstate__", bytesio_setstate, METH_O, nullptr},
-    {"__sizeof__", bytesio_sizeof, METH_NOARGS, nullptr},
+    {"close", unlent<bytesio_close>, METH_NOARGS, "Free the memory; later calls raise ValueError."},
+    {"flush", unlent<if_open<answer_none>>, METH_NOARGS, "Does nothing."},
+    {"readable", unlent<if_open<answer_true>>, METH_NOARGS, "True."},
+    {"writable", unlent<if_open<answer_true>>, METH_NOARGS, "True."},
+    {"seekable", unlent<if_open<answer_true>>, METH_NOARGS, "True."},
+    {"isatty", unlent<if_open<answer_false>>, METH_NOARGS, "False."},
+    {"__getstate__", unlent<bytesio_getstate>, METH_NOARGS, nullptr},
+    {"__setstate__", unlent<bytesio_setstate>, METH_O, nullptr},
+    {"__sizeof__", unlent<bytesio_sizeof>, METH_NOARGS, nullptr},
     {nullptr, nullptr, 0, nullptr},
 };
 
@@ -562,6 +598,29 @@ PyGetSetDef bytesio_getset[] = {
     {"closed", bytesio_closed, nullptr, "True if the file is closed.", nullptr},
     {nullptr, nullptr, nullptr, nullptr, nullptr},
 };
+
+// ---- lending to python.hpp's casters (detail/python_lending.hpp) --------------
+
+bytes_buf *lend(PyObject *self) {
+  auto &f = of(self);
+  if (f.lent != 0 || f.buf.closed())
+    return nullptr;
+  try {
+    f.buf.write(std::span<const std::byte>()); // throws if a getbuffer() view pins it
+  } catch (const std::exception &) {
+    return nullptr;
+  }
+  ++f.lent;
+  Py_INCREF(self);
+  return &f.buf;
+}
+
+void give_back(PyObject *self) {
+  --of(self).lent;
+  Py_DECREF(self);
+}
+
+bytesio::python::detail::lending_api lending{};
 
 PyObject *make_bytesio_type(PyObject *module, PyObject *base) {
   auto *base_type = reinterpret_cast<PyTypeObject *>(base);
@@ -600,6 +659,15 @@ int exec_module(PyObject *module) {
   if (type == nullptr)
     return -1;
   exporter_type = reinterpret_cast<PyTypeObject *>(PyType_FromSpec(&exporter_spec));
+  using bytesio::python::detail::lending_api;
+  lending = {lending_api::current_version, sizeof(bytes_buf),
+             reinterpret_cast<PyTypeObject *>(type), lend, give_back};
+  PyObject *capsule = PyCapsule_New(&lending, lending_api::capsule_name, nullptr);
+  if (capsule == nullptr || PyModule_AddObject(module, "_lending_api", capsule) != 0) {
+    Py_XDECREF(capsule);
+    Py_DECREF(type);
+    return -1;
+  }
   if (exporter_type == nullptr || PyModule_AddObjectRef(module, "BytesIO", type) != 0) {
     Py_DECREF(type);
     return -1;

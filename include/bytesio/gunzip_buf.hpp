@@ -97,10 +97,14 @@ struct gunzip_options {
  * pass. No `view`: the contents are never in memory at once.
  *
  * Reading forward decodes from where the last read stopped and adds a
- * point every `spacing` bytes of output. A seek to a position already
- * indexed restarts at the nearest point at or before it (at most `spacing`
- * bytes decoded to get there); a seek past what is indexed decodes forward
- * to it, indexing on the way. The bytes around the position are kept, so
+ * point every `spacing` bytes of output: at the first deflate block
+ * boundary once `spacing` bytes have passed since the last point (as zlib's
+ * zran.c and `indexed_gzip` place theirs), so points are at least `spacing`
+ * apart and at most that plus one deflate block's output (measured: 64 MiB
+ * from `igzip_compressor(1)`, 1 MiB spacing, 55 points, 1.16 MiB apart on
+ * average). A seek to a position already indexed restarts at the nearest
+ * point at or before it (at most that distance decoded to get there); a
+ * seek past what is indexed decodes forward to it, indexing on the way. The bytes around the position are kept, so
  * reads and small seeks near it decode nothing.
  *
  * BGZF (htslib's blocked gzip: every member a block of at most 64 KiB

@@ -16,6 +16,8 @@
 
 #include <pybind11/pybind11.h>
 
+#include "bytesio/detail/python_lending.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <exception>
@@ -422,6 +424,13 @@ namespace pybind11::detail {
  * when the C++ code only saw `badbit`). An object without the methods the
  * stream needs is a `TypeError` naming the missing one, before the function
  * runs.
+ *
+ * A `bytesio.BytesIO` (the `bytesio` module's, when that module is imported
+ * and built from the same bytesio) is lent instead: the stream is its
+ * `bytes_buf` itself, with no Python call per write, and until the call
+ * returns the object's own methods raise `BufferError` (the call may run
+ * without the GIL). One that is closed or pinned by a `getbuffer()` view
+ * goes through `file_buf` like any file, so Python raises its usual error.
  */
 template <class Stream, bool Reads, bool Writes>
 class bytesio_stream_caster {
@@ -433,6 +442,16 @@ public:
   bool load(handle src, bool convert) {
     if (!src || src.is_none())
       return false;
+    // A bytesio.BytesIO: its bytes_buf itself, no Python call per write.
+    if (const auto *api = bytesio::python::detail::lending_api::find();
+        api != nullptr && PyObject_TypeCheck(src.ptr(), api->type)) {
+      if (bytesio::bytes_buf *buf = api->lend(src.ptr())) {
+        lent_ = src.ptr();
+        api_ = api;
+        stream_ = std::make_unique<Stream>(buf);
+        return true;
+      }
+    }
     const bool reads = hasattr(src, "readinto") || hasattr(src, "read");
     const bool writes = hasattr(src, "write");
     if ((Reads && !reads) || (Writes && !writes)) {
@@ -456,13 +475,19 @@ public:
   operator Stream &() { return *stream_; }
 
   bytesio_stream_caster() = default;
-  bytesio_stream_caster(bytesio_stream_caster &&) noexcept = default;
+  bytesio_stream_caster(const bytesio_stream_caster &) = delete;
+  bytesio_stream_caster &operator=(const bytesio_stream_caster &) = delete;
 
   /**
    * After the call: flushes, and raises the file object's exception if the
    * call returned normally (while another exception unwinds, that one wins).
    */
   ~bytesio_stream_caster() noexcept(false) {
+    if (api_ != nullptr) {
+      stream_.reset();
+      api_->give_back(lent_); // its Python methods work again
+      return;
+    }
     if (!stream_)
       return;
     try {
@@ -502,6 +527,8 @@ private:
   std::unique_ptr<bytesio::python::file_buf> buf_;
   std::unique_ptr<Stream> stream_;
   int uncaught_ = 0;
+  const bytesio::python::detail::lending_api *api_ = nullptr; // set when a BytesIO is lent
+  PyObject *lent_ = nullptr;
 };
 
 template <>

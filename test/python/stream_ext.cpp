@@ -119,10 +119,18 @@ void save_report(std::ostream &out, int rows) {
     out << "row " << i << '\n';
 }
 
+/** Writes `data`, calls back into Python, writes `data` again. */
+void write_call_write(std::ostream &out, const std::string &data, const py::function &f) {
+  out << data << std::flush;
+  f();
+  out << data;
+}
+
 } // namespace
 
 PYBIND11_MODULE(stream_ext, m) {
   m.def("save_report", &save_report);
+  m.def("write_call_write", &write_call_write);
   m.def("write_records", &write_records);
   m.def("write_records_nogil", &write_records, py::call_guard<py::gil_scoped_release>());
   m.def("read_all", &read_all, py::arg("in"), py::arg("chunk") = 4096);

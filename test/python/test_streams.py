@@ -164,6 +164,51 @@ class RoundTrips(unittest.TestCase):
         self.assertEqual(dst.getvalue(), records(1000, 1000))
 
 
+class LentBytesIO(unittest.TestCase):
+    """A bytesio.BytesIO is handed to C++ as its bytes_buf itself."""
+
+    def test_write_read_and_positions(self):
+        b = bytesio.BytesIO(b"head")
+        b.seek(2)
+        ext.write_records_nogil(b, 300, 4096)
+        self.assertEqual(b.tell(), 2 + 300 * 4096)
+        self.assertEqual(b.getvalue(), b"he" + records(300, 4096))
+        b.seek(2)
+        self.assertEqual(ext.read_some(b, 5000), records(300, 4096)[:5000])
+        self.assertEqual(b.tell(), 5002)
+        self.assertEqual(ext.read_all(b), records(300, 4096)[5000:])
+
+    def test_python_methods_refuse_while_lent(self):
+        b = bytesio.BytesIO()
+        seen = []
+
+        def during():
+            for call in (lambda: b.write(b"x"), b.getvalue, b.tell, b.getbuffer,
+                         lambda: b.seek(0), b.close, lambda: next(b)):
+                with self.assertRaises(BufferError):
+                    call()
+            seen.append(True)
+        ext.write_call_write(b, "ab", during)
+        self.assertEqual(seen, [True])
+        self.assertEqual(b.getvalue(), b"abab")  # usable again afterwards
+
+    def test_io_bytesio_sees_the_flush_during_the_call(self):
+        f = io.BytesIO()
+        ext.write_call_write(f, "ab", lambda: self.assertEqual(f.getvalue(), b"ab"))
+        self.assertEqual(f.getvalue(), b"abab")
+
+    def test_pinned_or_closed_goes_through_python(self):
+        b = bytesio.BytesIO(b"0123")
+        view = b.getbuffer()
+        with self.assertRaises(BufferError):
+            ext.write_records(b, 1, 10)
+        self.assertEqual(ext.read_all(b), b"0123")  # reading a pinned buffer is fine
+        view.release()
+        b.close()
+        with self.assertRaises(ValueError):
+            ext.write_records(b, 1, 10)
+
+
 class Errors(unittest.TestCase):
     def test_not_a_file(self):
         with self.assertRaisesRegex(TypeError, "write.*'int'"):
