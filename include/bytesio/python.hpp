@@ -426,7 +426,8 @@ namespace pybind11::detail {
  * runs.
  *
  * A `bytesio.BytesIO` (the `bytesio` module's, when that module is imported
- * and built from the same bytesio) is lent instead: the stream is its
+ * and built from the same bytesio), or a subclass of it that overrides none
+ * of its I/O methods, is lent instead: the stream is its
  * `bytes_buf` itself, with no Python call per write, and until the call
  * returns the object's own methods raise `BufferError` (the call may run
  * without the GIL). One that is closed or pinned by a `getbuffer()` view
@@ -444,7 +445,7 @@ public:
       return false;
     // A bytesio.BytesIO: its bytes_buf itself, no Python call per write.
     if (const auto *api = bytesio::python::detail::lending_api::find();
-        api != nullptr && PyObject_TypeCheck(src.ptr(), api->type)) {
+        api != nullptr && lendable(src, api->type)) {
       if (bytesio::bytes_buf *buf = api->lend(src.ptr())) {
         lent_ = src.ptr();
         api_ = api;
@@ -507,6 +508,24 @@ public:
   }
 
 private:
+  /**
+   * A `bytesio.BytesIO`, or a subclass that keeps its I/O methods: one that
+   * overrides `write` (say, to count) must see its override called.
+   */
+  static bool lendable(handle src, PyTypeObject *type) {
+    if (Py_TYPE(src.ptr()) == type)
+      return true;
+    if (!PyObject_TypeCheck(src.ptr(), type))
+      return false;
+    const handle base(reinterpret_cast<PyObject *>(type));
+    const handle derived(reinterpret_cast<PyObject *>(Py_TYPE(src.ptr())));
+    for (const char *name : {"write", "read", "read1", "readinto", "readinto1", "readline", "seek",
+                             "tell", "truncate", "flush"})
+      if (!derived.attr(name).is(base.attr(name)))
+        return false;
+    return true;
+  }
+
   /** A `file_error` escaping the call is raised in Python as the original exception. */
   static void register_translator() {
     static const bool once = [] {

@@ -197,6 +197,23 @@ class LentBytesIO(unittest.TestCase):
         ext.write_call_write(f, "ab", lambda: self.assertEqual(f.getvalue(), b"ab"))
         self.assertEqual(f.getvalue(), b"abab")
 
+    def test_a_subclass_overriding_write_is_called(self):
+        class Counting(bytesio.BytesIO):
+            calls = 0
+
+            def write(self, b):
+                self.calls += 1
+                return super().write(b)
+
+        class Plain(bytesio.BytesIO):
+            pass
+        c, p = Counting(), Plain()
+        ext.write_records(c, 40, 4096)
+        ext.write_call_write(p, "ab", lambda: self.assertRaises(BufferError, p.tell))
+        self.assertGreater(c.calls, 0)
+        self.assertEqual(c.getvalue(), records(40, 4096))
+        self.assertEqual(p.getvalue(), b"abab")
+
     def test_pinned_or_closed_goes_through_python(self):
         b = bytesio.BytesIO(b"0123")
         view = b.getbuffer()

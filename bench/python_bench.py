@@ -1,0 +1,117 @@
+"""Python rows of issue 25's figures: C++ writing through std::ostream& into
+Python objects, and bytesio.BytesIO against io.BytesIO from Python.
+Run from a benchmark build (bench/CMakeLists.txt builds python_bench_ext):
+  PYTHONPATH=build-bench/bench:build-bench/python /usr/bin/python3 bench/python_bench.py
+Each row: the median of 7 samples; ratios within one run. Run it 3 times and
+take the median of each ratio."""
+
+import io
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import bytesio
+import python_bench_ext as ext
+
+MiB = 1 << 20
+
+
+def sample(f, n=7):
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def row(name, seconds, nbytes, baseline=None, label=""):
+    ratio = f"  {baseline / seconds:5.2f}x {label}" if baseline else ""
+    print(f"{name:58s} {seconds * 1e3:9.1f} ms {nbytes / seconds / 1e9:6.2f} GB/s{ratio}")
+
+
+def cpp_rows():
+    total, rec = 256 * MiB, 4096
+    print(f"C++ writing {total // MiB} MiB in {rec}-byte records through std::ostream&:")
+    copy = sample(lambda: ext.write_then_copy(io.BytesIO(), total, rec))
+    row("bytes_buf, then one io.BytesIO.write (the copy avoided)", copy, total)
+    fb = sample(lambda: ext.write_stream(io.BytesIO(), total, rec))
+    row("io.BytesIO through python::file_buf", fb, total, copy, "vs bytes_buf + write")
+    for size in (1024, 64 * 1024):
+        r = sample(lambda: ext.write_recipe(io.BytesIO(), total, rec, size), 3)
+        row(f"io.BytesIO through the pystreambuf recipe, {size}-byte buffer", r, total)
+        print(f"{'':58s} file_buf is {r / fb:5.2f}x faster")
+    cpp = sample(lambda: ext.write_cpp(total, rec))
+    row("pure C++ into a bytes_buf (the limit)", cpp, total)
+    lent = sample(lambda: ext.write_stream(bytesio.BytesIO(), total, rec))
+    row("bytesio.BytesIO (lent as its bytes_buf)", lent, total, cpp, "vs pure C++")
+
+
+def python_rows():
+    print("From Python, bytesio.BytesIO vs io.BytesIO (the C one):")
+    for chunk, total in ((16, 16 * MiB), (64 * 1024, 256 * MiB)):
+        data = b"x" * chunk
+        count = total // chunk
+
+        def writes(cls):
+            f = cls()
+            w = f.write
+            for _ in range(count):
+                w(data)
+        ref = sample(lambda: writes(io.BytesIO), 5)
+        new = sample(lambda: writes(bytesio.BytesIO), 5)
+        row(f"write {chunk}-byte chunks, io.BytesIO", ref, total)
+        row(f"write {chunk}-byte chunks, bytesio.BytesIO", new, total, ref, "vs io.BytesIO")
+        content = b"y" * total
+
+        def reads(cls):
+            f = cls(content)
+            r = f.read
+            for _ in range(count):
+                r(chunk)
+        ref = sample(lambda: reads(io.BytesIO), 5)
+        new = sample(lambda: reads(bytesio.BytesIO), 5)
+        row(f"read {chunk}-byte chunks, io.BytesIO", ref, total)
+        row(f"read {chunk}-byte chunks, bytesio.BytesIO", new, total, ref, "vs io.BytesIO")
+    for cls in (io.BytesIO, bytesio.BytesIO):
+        f = cls()
+        f.write(b"z" * (64 * MiB))
+        f.write(b"tail")  # a getvalue after more writes, as a server would
+        t = sample(f.getvalue)
+        row(f"getvalue of 64 MiB, {cls.__module__}.BytesIO", t, 64 * MiB)
+
+
+GROW = """
+import io, resource, time, sys
+import bytesio
+cls = {"io": io.BytesIO, "bytesio": bytesio.BytesIO}[sys.argv[1]]
+chunk = b"g" * (1 << 20)
+t = time.perf_counter()
+f = cls()
+for _ in range(1024):
+    f.write(chunk)
+t = time.perf_counter() - t
+print(t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def growth_rows():
+    print("Growth to 1 GiB in 1 MiB writes (each in a fresh process; peak RSS):")
+    out = {}
+    for name in ("io", "bytesio"):
+        runs = [subprocess.run([sys.executable, "-c", GROW, name], capture_output=True, text=True,
+                               check=True, env=os.environ).stdout.split() for _ in range(3)]
+        secs = statistics.median(float(r[0]) for r in runs)
+        rss = statistics.median(int(r[1]) for r in runs)
+        out[name] = secs
+        print(f"{name + '.BytesIO':58s} {secs * 1e3:9.1f} ms, peak RSS {rss / (1 << 30):.3f} GiB"
+              + (f"  {out['io'] / secs:5.2f}x vs io.BytesIO" if name == "bytesio" else ""))
+
+
+if __name__ == "__main__":
+    cpp_rows()
+    python_rows()
+    growth_rows()
