@@ -269,6 +269,15 @@ class Errors(unittest.TestCase):
         with self.assertRaises(ValueError):
             ext.write_records(f, 1, 1)
 
+    def test_file_closed_by_python_while_cpp_holds_it(self):
+        f = io.BytesIO()
+        with self.assertRaisesRegex(ValueError, "closed file"):
+            ext.write_call_write(f, "ab", f.close)
+        r = io.BytesIO(b"x" * 100_000)
+        with self.assertRaisesRegex(ValueError, "closed file"):
+            ext.write_call_write(io.BytesIO(), "", r.close)
+            ext.read_some(r, 10)
+
     def test_kept_views_are_released(self):
         k = KeepsViews()
         ext.write_records(k, 1, 10)
