@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Receiving 1 GiB over a loopback TCP socket into a growing buffer, with
 // asio::read until the peer closes: a bytes_buf through
 // bytesio::dynamic_buffer against asio::dynamic_buffer(std::vector<char>)

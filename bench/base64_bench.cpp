@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // base64 throughput: bytesio's one-shot functions and filters against
 // OpenSSL's EVP_EncodeBlock / EVP_DecodeBlock, on the same 64 MiB in one run.
 //

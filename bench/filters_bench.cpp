@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The watching filters (filters.hpp): what a crc32_filter costs in a chain,
 // and whether its CRC is as fast as the implementation it wraps.
 //

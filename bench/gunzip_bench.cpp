@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Random access into gzip in memory: gunzip_buf against its limit and its
 // peers, on 256 MiB of CSV-like text gzip'ed two ways (zlib -6, the `gzip
 // -6` of most files; igzip_compressor level 1), in one run.

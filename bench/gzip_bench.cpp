@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // gzip through a Boost.Iostreams chain into a bytes_buf, against zlib's own
 // deflate() into a preallocated buffer: same input, same level, same zlib,
 // same gzip framing (windowBits 15 + 16, memLevel 8, default strategy).

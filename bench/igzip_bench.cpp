@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // gzip throughput: bytesio's ISA-L filters against Boost's zlib filters, on
 // the same 32 MiB of CSV-like text in one run, through the same chain:
 // a filtering_ostream (1 MiB buffers for every peer) into a bytes_device over

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Maps a 5 GiB sparse file and reads 1 KiB at 4 GiB + 7; bench/run runs it
 // under `/usr/bin/time -v`: it must take well under a second and keep the
 // peak resident set under 64 MiB (only the touched pages are read in).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Writes 1 GiB into a bytes_stream in 4 KiB records and exits; bench/run
 // runs it under `/usr/bin/time -v` and reports "Maximum resident set size".
 // The target is at most 1.1 GiB: growth must never hold the old and the new

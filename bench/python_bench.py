@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 """Python rows of issue 25's figures: C++ writing through std::ostream& into
 Python objects, and bytesio.BytesIO against io.BytesIO from Python.
 Run from a benchmark build (bench/CMakeLists.txt builds python_bench_ext):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The C++ half of bench/python_bench.py: one function writing 256 MiB in
 // records through std::ostream&, reached four ways from Python.
 

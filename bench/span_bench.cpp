@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Reading memory the caller owns: span_stream and span_buf against the
 // peers that also read in place (std::ispanstream, Boost's array_source
 // under a stream<>) and the std::istringstream users fall back to, same data,

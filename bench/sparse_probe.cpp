@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // seek(4 GiB) and a one-byte write on a fresh bytes_buf, then on a
 // spooled_buf after its rollover; bench/run runs it under `/usr/bin/time -v`.
 // Each must take well under 50 ms and the peak resident set must stay under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // spooled_buf against its two references, same data, same run.
 //
 // Names are "<workload>/<implementation>" for bench/table.py; the row

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // bytesio against every in-memory stream peer, same data, same run.
 //
 // Benchmark names are "<workload>/<implementation>"; bench/table.py turns the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Turn Google Benchmark JSON files into one markdown table.
 
 Usage: table.py [--peak-rss KIB] result.json...

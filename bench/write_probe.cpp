@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Writing 4 KiB records into a fresh bytes_stream against std::ostringstream,
 // timed with the steady clock (no Google Benchmark: it also runs in the
 // Windows cross build under Wine, where scripts/test-windows prints it; a

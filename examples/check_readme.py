@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Checks that README.md stays true to the code.
 
 Every ```cpp block of the README must appear verbatim (line for line,

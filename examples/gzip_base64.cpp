@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // gzip + base64 in memory, for a MIME attachment or a JSON field.
 //
 // A generated CSV report is compressed with Boost's gzip_compressor and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // An HTTP download generated in memory, without a temporary file.
 //
 // A small Boost.Beast server on 127.0.0.1 (an ephemeral port) builds a CSV

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Testing with in-memory files.
 //
 // A parser that reads a file through `std::istream&` is unit-tested here

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Legacy stream code to memory.
 //
 // Code written years ago writes an image to a `std::ostream&` and reads one

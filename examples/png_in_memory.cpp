@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A PNG made in memory with libpng and sent as a data URI: no temporary file.
 //
 // libpng writes through a C `FILE*` (png_init_io), as many C libraries do;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Random access into a gzip'ed CSV: records fetched at random offsets of
 // the decompressed data without decompressing what comes before them.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Reading memory you already have: a file mapped with `mapped_file` goes to
 // `std::getline` through a `span_stream`, and a `.gz` file is decompressed
 // from its mapping through a `span_device` into a `bytes_buf`, with no copy

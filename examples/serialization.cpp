@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Boost.Serialization into memory.
 //
 // Boost's archives take a `std::ostream&` / `std::istream&`. A `bytes_stream`

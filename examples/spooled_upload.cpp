@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A spooled upload: small payloads stay in memory, large ones spill to an
 // anonymous temporary file, and the code that handles them does not change.
 //

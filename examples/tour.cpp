@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The README's tour, compiled and checked: every snippet in README.md is
 // copied from this file (or from another example) verbatim, and the
 // `readme_snippets` test fails if the two drift apart.

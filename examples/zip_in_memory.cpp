@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A ZIP archive written and read entirely in memory: minizip over a bytes_buf.
 //
 // Python users write `zipfile.ZipFile(io.BytesIO(), "w")` to build a

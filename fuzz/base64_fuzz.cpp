@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Target 3: base64. The first input bytes pick the options; the rest is
 //  a) decoded as text: the decoder either fails with invalid_base64 or its
 //     output re-encodes to the input (whitespace dropped when ignored), since

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Target 1: operation sequences on bytes_stream (file-like calls on its
 // bytes_buf, stream-level calls on the stream) against the reference model.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Target 7: open_file against a real file. The input chooses the mode, the
 // stdio buffering, the buffer (bytes_buf, spooled_buf rolled over before or
 // during) and the initial contents' size, then a sequence of stdio calls;

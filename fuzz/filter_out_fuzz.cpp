@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Target: the decoders as output filters (DESIGN.md, "Sticky filter
 // failures"). The input picks base64_decoder or igzip_decompressor, its
 // options, the chain's filter and device buffer sizes, igzip's own buffer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_FUZZ_FUZZ_COMMON_HPP
 #define BYTESIO_FUZZ_FUZZ_COMMON_HPP
 

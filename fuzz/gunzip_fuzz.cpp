@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Target: gunzip_buf, random seeks and reads against the whole decompression.
 //
 // The reference is igzip_inflate_engine fed the whole input (igzip_decompressor's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Target 4: gzip through Boost.Iostreams chains into a bytes_buf.
 //  a) arbitrary input through gzip_decompressor into a bytes_buf with a size
 //     limit: never crashes or hangs, fails only with an ios_base::failure,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Writes the hand-made seeds of fuzz/corpus/cfile in the encoding that
 test/support/cfile_differential.hpp decodes (draw_cfile_setup, then one byte
 per call and its operands). Run from the repo root after changing the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Writes the seeds of fuzz/corpus/filter_out in the encoding that
 fuzz/filter_out_fuzz.cpp decodes (see its header comment): a setup header,
 then base64 text or gzip members, valid and broken. Run from the repo root;

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Writes the seeds of fuzz/corpus/gunzip in the encoding that
 fuzz/gunzip_fuzz.cpp decodes (see its header comment): the spacing byte, the
 gzip input (valid members, members whose output crosses several index

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Writes the hand-made seeds of fuzz/corpus/bytes_buf, spooled_buf and span_buf in the
 encoding fuzz/op_sequence.hpp decodes (one byte per op, then its operands).
 Run from the repo root after changing the encoding; libFuzzer adds the rest."""

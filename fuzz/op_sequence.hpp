@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_FUZZ_OP_SEQUENCE_HPP
 #define BYTESIO_FUZZ_OP_SEQUENCE_HPP
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A plain main() for the fuzz targets: replays every file named on the
 // command line (directories are walked), so the targets build and run under
 // any compiler without libFuzzer and the seed corpora stay regression tests.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Target: the operation sequences of the bytes_buf target on a span_stream
 // over memory the input chooses, against the model of a read-only file over
 // the same bytes: reads, seeks, putbacks and refused output must agree, and

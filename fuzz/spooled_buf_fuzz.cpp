@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Target 2: the operation sequences of target 1 on spooled_stream with a
 // tiny threshold (1 to 16 bytes, from the first input byte), so sequences
 // cross the rollover to the temporary file, against the same model; and

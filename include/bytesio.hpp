@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_HPP
 #define BYTESIO_HPP
 
@@ -10,6 +11,7 @@
 #include "bytesio/mapped_file.hpp"
 #include "bytesio/span_buf.hpp"
 #include "bytesio/spooled_buf.hpp"
+#include "bytesio/version.hpp"
 
 // Not here, since they need more than the standard library: the Boost
 // headers (iostreams.hpp, base64_filters.hpp, filters.hpp, asio.hpp), the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The Python module `bytesio`: `bytesio.BytesIO`, CPython's io.BytesIO
 // over a bytesio::bytes_buf, and `bytesio.SpooledTemporaryFile`,
 // tempfile's, over a spooled_buf (its binary file, `_SpooledFile`, is here;

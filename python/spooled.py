@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 # bytesio.SpooledTemporaryFile: tempfile.SpooledTemporaryFile's signature and
 # API over _SpooledFile, the C++ spooled_buf (memory up to max_size, then an
 # anonymous temporary file). Run inside the bytesio module when it is

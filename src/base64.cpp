@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The base64 codec: tables, the streaming cores and their filter engine
 // behind base64_encode, base64_decode, base64_encoder and base64_decoder.
 //

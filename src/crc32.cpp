@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The CRC-32 of bytesio::crc32_filter (library bytesio_filters).
 //
 // The build defines BYTESIO_CRC32_ISAL where ISA-L is installed (the same

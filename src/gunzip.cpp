@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // gunzip_buf and gzip_index: random access into gzip held in memory, on
 // ISA-L's inflate. How points are found is told in include/bytesio/gunzip_buf.hpp.
 
@@ -106,23 +107,6 @@ public:
                       ", where the index says it ends: the data (or the index) is damaged");
     last_end_ = w.offset + w.size;
     return w;
-  }
-
-  /** All the output, decoded by a fresh decoder over the same index. */
-  byte_vector decode_all() const {
-    gunzip_decoder d({reinterpret_cast<const std::byte *>(in_), in_size_}, index_, true);
-    byte_vector out;
-    for (;;) {
-      d.fill();
-      const std::uint64_t have = out.size();
-      if (d.end() == have)
-        break;
-      const auto *first = reinterpret_cast<const std::byte *>(d.buf_.get()) + (have - d.buf_off_);
-      out.resize(static_cast<std::size_t>(d.end()), default_init);
-      std::memcpy(out.data() + have, first, static_cast<std::size_t>(d.end() - have));
-    }
-    d.rethrow();
-    return out;
   }
 
   /**
@@ -1093,8 +1077,6 @@ detail::file_window gunzip_buf::read_window(std::uint64_t pos) {
   learned();
   return w;
 }
-
-byte_vector gunzip_buf::contents() const { return decoder_->decode_all(); }
 
 void gunzip_buf::discover_size(std::uint64_t pos) {
   decoder_->learn(pos);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The ISA-L side of bytesio::igzip_compressor / igzip_decompressor.
 //
 // Compression lets ISA-L write the whole member (IGZIP_GZIP: header, deflate,

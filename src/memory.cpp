@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "bytesio/detail/memory.hpp"
 #include "os/huge_pages.hpp"
 

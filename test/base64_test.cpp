@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "bytesio/base64.hpp"
 #include "bytesio/base64_filters.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // bgzf_compressor, and the index the compressors make as they write
 // (bgzf_compressor::index, igzip_compressor::index with threads).
 //

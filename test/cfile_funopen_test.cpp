@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // open_file's BSD/macOS branch (funopen), run here over an emulated funopen:
 // declared as the BSDs declare it (int counts, -1 on error; the offset type
 // is theirs, fpos_t, an off_t there: off64_t here), defined below on glibc's

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSL-1.0
 """Checks that the CMake and b2 builds agree.
 
 Both builds must name the same library sources, tests, fuzz-corpus replays

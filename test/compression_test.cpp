@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "bytesio/iostreams.hpp"
 
 #define BOOST_TEST_MODULE compression

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Fault injection: every allocation along a sequence of file-like and stream
 // operations is made to fail in turn (std::bad_alloc from the storage's
 // allocator on the Nth allocation, for every N), and each failing operation

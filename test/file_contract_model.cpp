@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The file contract, part 3: large contents that cross every spooled
 // threshold, and random operations against the reference model
 // (test/model/bytes_model.hpp), over every buffer (see file_contract_test.cpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The file contract, part 2: the std::streambuf side and moves (see
 // file_contract_test.cpp).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The file contract: the io.BytesIO and streambuf behaviour that every
 // buffer of the library promises, written once and run over every buffer
 // (test/support/subjects.hpp). Expected values were checked against

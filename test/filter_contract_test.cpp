@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The filter contract: what every bytesio filter promises a Boost.Iostreams
 // chain (round trip or pass-through at every chunk size, both directions,
 // sticky failures, closing, reuse, the declared buffer), written once in

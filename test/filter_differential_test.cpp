@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "bytesio/base64_filters.hpp"
 #include "bytesio/igzip.hpp"
 

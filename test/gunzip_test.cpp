@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // gunzip_buf and gzip_index: random access into gzip in memory.
 //
 // The reference for every byte is zlib (the inputs are written by zlib, by
@@ -588,6 +589,13 @@ BOOST_AUTO_TEST_CASE(closed_and_moved) {
   b = std::move(c);
   b.seek(0);
   BOOST_TEST((str(b.read()) == "hello\nworld\n"));
+  const std::string other = zlib_gzip("other", 6);
+  gunzip_buf d(span_of(other));
+  swap(b, d); // the positions go with the data
+  BOOST_TEST((str(b.read()) == "other"));
+  BOOST_TEST(d.tell() == 12u);
+  d.seek(6);
+  BOOST_TEST((str(d.read()) == "world\n"));
   b.close();
   BOOST_TEST(b.closed());
   BYTESIO_CHECK_ERRC(b.read(), errc::closed);

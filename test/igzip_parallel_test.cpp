@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "bytesio/igzip.hpp"
 
 #define BOOST_TEST_MODULE igzip_parallel

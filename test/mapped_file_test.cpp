@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "bytesio/mapped_file.hpp"
 
 #define BOOST_TEST_MODULE mapped_file

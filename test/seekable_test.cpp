@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // Boost.Iostreams' seekable-device test pattern (see its
 // test/detail/verification.hpp): a 59-byte chunk written 300 times, with
 // seeks relative to cur, beg and end, reading back each chunk just written

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "bytesio/span_buf.hpp"
 
 #define BOOST_TEST_MODULE span_buf

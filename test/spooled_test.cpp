@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #include "bytesio/spooled_buf.hpp"
 
 #define BOOST_TEST_MODULE spooled

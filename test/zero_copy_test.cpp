@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // take() and adoption copy nothing; small buffers stay small (issue 5).
 // No timing here: "copies nothing" is shown by counting the allocator's
 // calls (std::vector storage) and by pointer identity (byte_vector), which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_BENCH_SUPPORT_ROWS_HPP
 #define BYTESIO_BENCH_SUPPORT_ROWS_HPP
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A C++ library's Python binding with bytesio/python.hpp: `write_report`
 // takes a std::ostream& and writes a gzip'ed CSV report to it; from Python
 // it takes any binary file object (examples/python_binding/run_report.py).

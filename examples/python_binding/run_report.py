@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 """bytesio's python_binding example: report.write_report (C++, taking a
 std::ostream&) called with an io.BytesIO, an open file and a bytesio.BytesIO.
 Checks every result; exits non-zero on a mismatch."""

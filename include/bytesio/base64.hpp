@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_BASE64_HPP
 #define BYTESIO_BASE64_HPP
+
+#include "bytesio/detail/export.hpp"
 
 /**
  * @file
@@ -94,7 +97,7 @@ struct base64_options {
  *         plus the line endings.
  * @throws std::bad_alloc; nothing else. Strong guarantee (no state).
  */
-std::string base64_encode(std::span<const std::byte> data, base64_options options = {});
+BYTESIO_API std::string base64_encode(std::span<const std::byte> data, base64_options options = {});
 
 /**
  * One-shot encode of the characters of `data` taken as bytes; the same as
@@ -105,7 +108,7 @@ std::string base64_encode(std::span<const std::byte> data, base64_options option
  * @return the base64 text.
  * @throws std::bad_alloc. Strong guarantee.
  */
-std::string base64_encode(std::string_view data, base64_options options = {});
+BYTESIO_API std::string base64_encode(std::string_view data, base64_options options = {});
 
 /**
  * One-shot strict decode of `text`.
@@ -122,7 +125,7 @@ std::string base64_encode(std::string_view data, base64_options options = {});
  *         comment for the exact rules); std::bad_alloc. Strong guarantee:
  *         nothing is returned on failure and there is no other state.
  */
-byte_vector base64_decode(std::string_view text, base64_options options = {});
+BYTESIO_API byte_vector base64_decode(std::string_view text, base64_options options = {});
 
 /**
  * The exact length of the base64 text of `n` bytes with `options`: the
@@ -181,8 +184,8 @@ constexpr std::size_t base64_decoded_size_max(std::size_t n) noexcept {
  *         (`out` is then untouched); std::length_error as
  *         `base64_encoded_size`. Nothing else.
  */
-std::size_t base64_encode_into(std::span<const std::byte> data, std::span<char> out,
-                               base64_options options = {});
+BYTESIO_API std::size_t base64_encode_into(std::span<const std::byte> data, std::span<char> out,
+                                           base64_options options = {});
 
 /**
  * Strictly decodes `text` into memory the caller has: the bytes
@@ -212,8 +215,8 @@ std::size_t base64_encode_into(std::span<const std::byte> data, std::span<char> 
  *         (then `out` may hold bytes decoded before the error: basic
  *         guarantee). Nothing else.
  */
-std::size_t base64_decode_into(std::string_view text, std::span<std::byte> out,
-                               base64_options options = {});
+BYTESIO_API std::size_t base64_decode_into(std::string_view text, std::span<std::byte> out,
+                                           base64_options options = {});
 
 } // namespace bytesio
 

@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_BYTE_VECTOR_HPP
 #define BYTESIO_BYTE_VECTOR_HPP
 
+#include "bytesio/detail/export.hpp"
 #include "bytesio/detail/memory.hpp"
 
 #include <cstddef>
@@ -54,7 +56,7 @@ inline constexpr default_init_t default_init{};
  * `shrink_to_fit`, assignment) and by `swap` (they then refer to the other
  * vector's elements).
  */
-class byte_vector {
+class BYTESIO_API byte_vector {
 public:
   using value_type = std::byte;
   using size_type = std::size_t;

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_BYTES_BUF_HPP
 #define BYTESIO_BYTES_BUF_HPP
+
+#include "bytesio/detail/export.hpp"
 
 #include "bytesio/byte_vector.hpp"
 #include "bytesio/detail/file_core.hpp"
@@ -58,7 +61,7 @@ struct bytes_buf_access;
  * Not copyable; movable and swappable (with no `getbuffer()` view alive).
  */
 template <class Storage = byte_vector>
-class basic_bytes_buf
+class BYTESIO_API basic_bytes_buf
     : public detail::file_core<basic_bytes_buf<Storage>, Storage, /*Contiguous=*/true,
                                /*Writable=*/true> {
   static_assert(detail::byte_storage<Storage>,
@@ -186,7 +189,7 @@ private:
  * `release()` or destruction ends the guard. It must not outlive its buffer.
  */
 template <class Storage>
-class basic_bytes_buf<Storage>::exported_view {
+class BYTESIO_API basic_bytes_buf<Storage>::exported_view {
 public:
   /** A released view: empty, guarding nothing. */
   exported_view() noexcept = default;

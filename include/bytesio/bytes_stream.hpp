@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_BYTES_STREAM_HPP
 #define BYTESIO_BYTES_STREAM_HPP
+
+#include "bytesio/detail/export.hpp"
 
 #include "bytesio/bytes_buf.hpp"
 
@@ -28,7 +31,7 @@ namespace bytesio {
  * Not copyable; movable and swappable (the buffer moves with the stream).
  */
 template <class Storage = byte_vector>
-class basic_bytes_stream : public std::iostream {
+class BYTESIO_API basic_bytes_stream : public std::iostream {
 public:
   using buf_type = basic_bytes_buf<Storage>;
   using storage_type = Storage;

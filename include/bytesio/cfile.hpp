@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_CFILE_HPP
 #define BYTESIO_CFILE_HPP
 

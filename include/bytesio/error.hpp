@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_ERROR_HPP
 #define BYTESIO_ERROR_HPP
+
+#include "bytesio/detail/export.hpp"
 
 #include <ios>
 #include <string>
@@ -28,7 +31,7 @@ enum class errc {
  *
  * @return a reference to the one category object.
  */
-const std::error_category &error_category() noexcept;
+BYTESIO_API const std::error_category &error_category() noexcept;
 
 /**
  * Makes an error code of bytesio's category (found by ADL, so
@@ -49,7 +52,7 @@ inline std::error_condition make_error_condition(errc e) noexcept {
 namespace detail {
 
 /** Throws `std::ios_base::failure` carrying `e`, with `what` as context. */
-[[noreturn]] void throw_error(errc e, const std::string &what);
+[[noreturn]] BYTESIO_API void throw_error(errc e, const std::string &what);
 
 /** Throws `std::ios_base::failure` carrying the `errno` value `err`. */
 [[noreturn]] void throw_system_error(int err, const std::string &what);

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_GUNZIP_BUF_HPP
 #define BYTESIO_GUNZIP_BUF_HPP
+
+#include "bytesio/detail/export.hpp"
 
 /**
  * @file
@@ -104,8 +107,8 @@ struct gunzip_options {
  * from `igzip_compressor(1)`, 1 MiB spacing, 55 points, 1.16 MiB apart on
  * average). A seek to a position already indexed restarts at the nearest
  * point at or before it (at most that distance decoded to get there); a
- * seek past what is indexed decodes forward to it, indexing on the way. The bytes around the position are kept, so
- * reads and small seeks near it decode nothing.
+ * seek past what is indexed decodes forward to it, indexing on the way. The bytes around the
+ * position are kept, so reads and small seeks near it decode nothing.
  *
  * BGZF (htslib's blocked gzip: every member a block of at most 64 KiB
  * with a `BC` extra field holding its size, as `bgzip` writes it) is
@@ -143,7 +146,7 @@ struct gunzip_options {
  * change; the constructors from `mapped_file&&` are deleted.
  * Thread safety: none for one object. Movable, not copyable.
  */
-class gunzip_buf
+class BYTESIO_API gunzip_buf
     : public detail::file_core<gunzip_buf, byte_vector, /*Contiguous=*/false, /*Writable=*/false> {
   using core = detail::file_core<gunzip_buf, byte_vector, false, false>;
   friend detail::core_access;
@@ -208,7 +211,6 @@ private:
   }
   void release() noexcept;
   detail::file_window read_window(std::uint64_t pos);
-  byte_vector contents() const;
   void discover_size(std::uint64_t pos);
 
   void learned() noexcept; // the core's length := what the decoder knows

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_IGZIP_HPP
 #define BYTESIO_IGZIP_HPP
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_IOSTREAMS_HPP
 #define BYTESIO_IOSTREAMS_HPP
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_MAPPED_FILE_HPP
 #define BYTESIO_MAPPED_FILE_HPP
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_MINIZIP_HPP
 #define BYTESIO_MINIZIP_HPP
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_SPAN_BUF_HPP
 #define BYTESIO_SPAN_BUF_HPP
 

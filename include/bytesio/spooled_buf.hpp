@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_SPOOLED_BUF_HPP
 #define BYTESIO_SPOOLED_BUF_HPP
+
+#include "bytesio/detail/export.hpp"
 
 #include "bytesio/byte_vector.hpp"
 #include "bytesio/detail/block_cache.hpp"
@@ -85,7 +88,7 @@ namespace bytesio {
  * Thread safety: none for one object; distinct objects are independent.
  * Not copyable; movable and swappable.
  */
-class spooled_buf
+class BYTESIO_API spooled_buf
     : public detail::file_core<spooled_buf, byte_vector, /*Contiguous=*/false, /*Writable=*/true> {
   using core = detail::file_core<spooled_buf, byte_vector, false, true>;
   friend detail::core_access;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The gzip member framing shared by igzip_decompressor and gunzip_buf.
 
 #include "gzip_member.hpp"

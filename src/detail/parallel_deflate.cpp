@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // igzip_compressor(level, threads > 1): see parallel_deflate.hpp.
 
 #include "parallel_deflate.hpp"

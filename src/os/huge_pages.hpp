@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_SRC_OS_HUGE_PAGES_HPP
 #define BYTESIO_SRC_OS_HUGE_PAGES_HPP
 

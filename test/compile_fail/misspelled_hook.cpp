@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The file core's seam is checked by the compiler: a buffer that declares
 // its optional sync_storage hook but misspells it (BYTESIO_MISSPELL), or has
 // it without declaring it (BYTESIO_UNDECLARED), must not compile. Compiled

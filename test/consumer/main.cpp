@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The consumer tests' program: uses the header-only core and the compiled
 // part (base64), so a broken include path or link line fails the build, and
 // checks its results, so a broken library fails the run.

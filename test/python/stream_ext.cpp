@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // The test extension behind test_streams.py: C++ functions taking each
 // stream type, bound with bytesio/python.hpp's casters.
 
@@ -126,6 +127,26 @@ void write_call_write(std::ostream &out, const std::string &data, const py::func
   out << data;
 }
 
+/** Writes `data` one character at a time (`put`, the streambuf's overflow), badbit throwing. */
+void put_chars(std::ostream &out, const std::string &data) {
+  out.exceptions(std::ios_base::badbit);
+  for (char c : data)
+    out.put(c);
+  out.flush();
+}
+
+/** Reads `n` bytes with badbit throwing: a misbehaving file's error escapes. */
+py::bytes read_throwing(std::istream &in, std::size_t n) {
+  in.exceptions(std::ios_base::badbit);
+  return read_some(in, n);
+}
+
+/** What `file_buf` makes of `file`: (readable, writable, seekable). */
+py::tuple file_buf_of(py::object file, std::size_t buffer_size) {
+  const bytesio::python::file_buf buf(std::move(file), buffer_size);
+  return py::make_tuple(buf.readable(), buf.writable(), buf.seekable());
+}
+
 } // namespace
 
 PYBIND11_MODULE(stream_ext, m) {
@@ -140,6 +161,9 @@ PYBIND11_MODULE(stream_ext, m) {
   m.def("write_then_throw", &write_then_throw);
   m.def("seek_to", &seek_to);
   m.def("read_some", &read_some);
+  m.def("put_chars", &put_chars);
+  m.def("read_throwing", &read_throwing);
+  m.def("file_buf_of", &file_buf_of, py::arg("file"), py::arg("buffer_size") = 65536);
   m.def("copy_stream", &copy_stream, py::call_guard<py::gil_scoped_release>());
   m.def("line_count", [](std::istream &in) {
     std::size_t n = 0;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 """bytesio.BytesIO against io.BytesIO (CPython's C one): seeded random
 sequences of every operation, compared after every step (results, raised
 exception types, position, contents), and the getbuffer() pinning rule."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 """CPython's own BytesIO tests (Lib/test/test_memoryio.py, from Debian's
 libpython3.11-testsuite), every test method of its C BytesIO class, run
 with ioclass = bytesio.BytesIO. The ones that cannot pass are marked

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 """CPython's own tests of tempfile.SpooledTemporaryFile (Lib/test/test_tempfile.py,
 class TestSpooledTemporaryFile, from Debian's libpython3.11-testsuite), every
 test method, run on bytesio.SpooledTemporaryFile: tempfile's name is pointed

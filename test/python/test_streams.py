@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSL-1.0
 """bytesio/python.hpp: C++ functions taking std::ostream&, std::istream& and
 std::iostream&, called with Python file objects (run by CTest; the test
 extension stream_ext is built from test/python/stream_ext.cpp)."""
@@ -283,6 +284,78 @@ class Errors(unittest.TestCase):
         ext.write_records(k, 1, 10)
         with self.assertRaises(ValueError):
             bytes(k.views[0])
+
+
+class Misbehaving(unittest.TestCase):
+    """File objects that break the io protocol get a clear error, never a crash."""
+
+    class Writes:
+        def __init__(self, answer):
+            self.answer = answer
+
+        def write(self, b):
+            return self.answer(len(b))
+
+    class ReadsInto:
+        def __init__(self, answer):
+            self.answer = answer
+
+        def readinto(self, b):
+            return self.answer(len(b))
+
+    class Reads:
+        def __init__(self, answer):
+            self.answer = answer
+
+        def read(self, n=-1):
+            return self.answer(n)
+
+    def test_write_counts_out_of_range(self):
+        for answer in (lambda n: 0, lambda n: n + 1, lambda n: -1):
+            with self.assertRaisesRegex(RuntimeError, "write returned"):
+                ext.write_throwing(self.Writes(answer), "abc")
+
+    def test_readinto_counts_out_of_range(self):
+        for answer in (lambda n: n + 1, lambda n: -1):
+            with self.assertRaisesRegex(RuntimeError, "readinto returned"):
+                ext.read_throwing(self.ReadsInto(answer), 10)
+
+    def test_read_answers(self):
+        with self.assertRaisesRegex(RuntimeError, "read returned None"):
+            ext.read_throwing(self.Reads(lambda n: None), 10)
+        with self.assertRaisesRegex(RuntimeError, "read returned .* bytes for"):
+            ext.read_throwing(self.Reads(lambda n: b"x" * (n + 1)), 10)
+        with self.assertRaises(TypeError):  # not a bytes-like object
+            ext.read_throwing(self.Reads(lambda n: "text"), 10)
+        self.assertEqual(ext.read_throwing(self.Reads(lambda n: bytearray(b"ab")), 2), b"ab")
+
+    def test_put_one_character_at_a_time(self):
+        data = records(40, 4096).decode("latin-1")  # past the 64 KiB buffer
+        out = io.BytesIO()
+        ext.put_chars(out, data)
+        self.assertEqual(out.getvalue(), data.encode("latin-1"))
+        with self.assertRaises(OSError):
+            ext.put_chars(FullDisk(100), data)
+
+    def test_seek_returning_none_asks_tell(self):
+        class SeekNone(io.BytesIO):
+            def seek(self, pos, whence=0):
+                super().seek(pos, whence)
+                return None
+
+        self.assertEqual(ext.seek_to(SeekNone(b"0123456789"), 7), 7)
+
+    def test_file_buf_itself(self):
+        self.assertEqual(ext.file_buf_of(io.BytesIO()), (True, True, True))
+        self.assertEqual(ext.file_buf_of(WriteOnly()), (False, True, False))
+        self.assertEqual(ext.file_buf_of(ReadOnly(b"")), (True, False, False))
+        with self.assertRaisesRegex(TypeError, "'int' object is not a file"):
+            ext.file_buf_of(3)
+        with self.assertRaisesRegex(ValueError, "buffer size"):
+            ext.file_buf_of(io.BytesIO(), 0)
+        closed = io.BytesIO()
+        closed.close()  # seekable() raises: it is not seekable
+        self.assertEqual(ext.file_buf_of(closed), (True, True, False))
 
 
 class Positions(unittest.TestCase):

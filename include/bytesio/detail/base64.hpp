@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_BASE64_HPP
 #define BYTESIO_DETAIL_BASE64_HPP
+
+#include "bytesio/detail/export.hpp"
 
 // Internals of base64.hpp and base64_filters.hpp: the streaming codec cores
 // and their filter engine, compiled in src/base64.cpp. Standard library only.
@@ -27,7 +30,7 @@ namespace detail {
  * Output buffers are sized by the caller with `max_output` / `max_finish`;
  * the core never writes past those bounds.
  */
-class base64_encoder_core {
+class BYTESIO_API base64_encoder_core {
 public:
   explicit base64_encoder_core(const base64_options &options);
 
@@ -72,7 +75,7 @@ private:
  * `process` and `finish` throw `std::ios_base::failure` (`invalid_base64`);
  * after a throw only `reset` is meaningful.
  */
-class base64_decoder_core {
+class BYTESIO_API base64_decoder_core {
 public:
   explicit base64_decoder_core(const base64_options &options);
 
@@ -132,7 +135,7 @@ private:
  * included. Copyable: each copy of a filter has its own state.
  */
 template <class Core>
-class base64_engine {
+class BYTESIO_API base64_engine {
 public:
   /** Each copy of the filter has its own state. */
   static constexpr filter_engine_options options{};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_C_FILE_HPP
 #define BYTESIO_DETAIL_C_FILE_HPP
 

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_CRC32_HPP
 #define BYTESIO_DETAIL_CRC32_HPP
+
+#include "bytesio/detail/export.hpp"
 
 // The compiled CRC-32 behind crc32_filter, in the library bytesio_filters
 // (CMake target bytesio::filters, b2 /bytesio//bytesio_filters). This header
@@ -23,10 +26,10 @@ namespace bytesio::detail {
  * @return the CRC-32 of everything that `crc` covered followed by `data[0, n)`.
  * Never throws; thread-safe (no state).
  */
-std::uint32_t crc32_update(std::uint32_t crc, const void *data, std::size_t n) noexcept;
+BYTESIO_API std::uint32_t crc32_update(std::uint32_t crc, const void *data, std::size_t n) noexcept;
 
 /** The implementation this build uses: "isa-l" or "zlib". */
-const char *crc32_implementation() noexcept;
+BYTESIO_API const char *crc32_implementation() noexcept;
 
 } // namespace bytesio::detail
 

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_FILE_CORE_HPP
 #define BYTESIO_DETAIL_FILE_CORE_HPP
+
+#include "bytesio/detail/export.hpp"
 
 #include "bytesio/detail/file_rules.hpp"
 #include "bytesio/detail/storage.hpp"
@@ -198,11 +201,19 @@ concept contiguous_hooks = requires(const D &cd) {
 /**
  * Not contiguous: `read_window(pos)`, a run of the contents that holds
  * `pos < size` (it may throw an OS error; a run that does not hold `pos`
- * reads as the end), and `contents()`, a copy of everything, for `getvalue`.
+ * reads as the end).
  */
 template <class D>
-concept window_hooks = requires(D &d, const D &cd, std::uint64_t pos) {
+concept window_hooks = requires(D &d, std::uint64_t pos) {
   { core_access::read_window(d, pos) } -> std::same_as<file_window>;
+};
+
+/**
+ * Writable and not contiguous: `contents()`, a copy of everything, for
+ * `getvalue` (a contiguous buffer's is its memory; a read-only one has none).
+ */
+template <class D>
+concept contents_hook = requires(D &d, const D &cd) {
   { core_access::contents(cd) } -> std::same_as<decltype(d.read())>;
 };
 
@@ -268,6 +279,7 @@ concept file_buffer =
     (!D::contiguous || contiguous_hooks<D>) &&
     (D::contiguous || window_hooks<D>) &&
     (!D::writable || writable_hooks<D>) &&
+    (!D::writable || D::contiguous || contents_hook<D>) &&
     (!D::writable || !core_access::hooks<D>().discover_size) &&
     declared_hooks<D>;
 
@@ -294,7 +306,7 @@ concept file_buffer =
  * concept `file_buffer` above, which the core and each buffer assert.
  */
 template <class Derived, class Result, bool Contiguous, bool Writable>
-class file_core : public std::streambuf {
+class BYTESIO_API file_core : public std::streambuf {
 public:
   /** The contents are one block of memory: `view`, `read_view`, `readline_view` exist. */
   static constexpr bool contiguous = Contiguous;

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_FILE_MAP_HPP
 #define BYTESIO_DETAIL_FILE_MAP_HPP
+
+#include "bytesio/detail/export.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -26,10 +29,10 @@ struct file_map {
  *   file that is not a regular file (ENODEV), no permission, a file too large
  *   for the address space (EFBIG).
  */
-file_map map_file(const std::filesystem::path &path);
+BYTESIO_API file_map map_file(const std::filesystem::path &path);
 
 /** Unmaps what `map_file` returned (an empty map is fine). */
-void unmap_file(file_map map) noexcept;
+BYTESIO_API void unmap_file(file_map map) noexcept;
 
 } // namespace bytesio::detail
 

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_GZIP_INDEX_HPP
 #define BYTESIO_DETAIL_GZIP_INDEX_HPP
+
+#include "bytesio/detail/export.hpp"
 
 // bytesio::gzip_index, the restart points of a gzip input: public, documented
 // with gunzip_buf.hpp (where users include it from); a header of its own so
@@ -40,7 +43,7 @@ class parallel_deflate; // src/detail/parallel_deflate.hpp
  *
  * Copyable, movable; a value (copies are independent).
  */
-class gzip_index {
+class BYTESIO_API gzip_index {
 public:
   /** The default spacing: a point every 1 MiB of output. */
   static constexpr std::uint64_t default_spacing = std::uint64_t{1} << 20;

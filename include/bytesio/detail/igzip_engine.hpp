@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_IGZIP_ENGINE_HPP
 #define BYTESIO_DETAIL_IGZIP_ENGINE_HPP
+
+#include "bytesio/detail/export.hpp"
 
 // The compiled halves of igzip_compressor / igzip_decompressor: their
 // engines for the filter shell (filter_engine.hpp). This header
@@ -34,7 +37,7 @@ class parallel_deflate; // src/detail/parallel_deflate.hpp
  * workers start with the second block and are joined by `close()` and the
  * destructor.
  */
-class igzip_deflate_engine {
+class BYTESIO_API igzip_deflate_engine {
 public:
   using char_type = char;
   /** Copies of the filter share the engine, as Boost's filters do. */
@@ -128,7 +131,7 @@ private:
  * last member is complete and all output is out, and throws if the input
  * stopped anywhere but at the end of a member.
  */
-class igzip_inflate_engine {
+class BYTESIO_API igzip_inflate_engine {
 public:
   using char_type = char;
   /** Copies of the filter share the engine, as Boost's filters do. */

@@ -1,5 +1,8 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_MEMORY_HPP
 #define BYTESIO_DETAIL_MEMORY_HPP
+
+#include "bytesio/detail/export.hpp"
 
 #include <cstddef>
 
@@ -29,7 +32,7 @@ struct memory_block {
 };
 
 /** Allocates at least `min_capacity` (> 0) bytes from the heap. @throws std::bad_alloc */
-memory_block allocate_bytes(std::size_t min_capacity);
+BYTESIO_API memory_block allocate_bytes(std::size_t min_capacity);
 
 /**
  * Grows or shrinks `block` (which may be empty) to at least `min_capacity`
@@ -38,10 +41,11 @@ memory_block allocate_bytes(std::size_t min_capacity);
  * bytes are still untouched zeros. On failure throws `std::bad_alloc` and
  * `block` is untouched.
  */
-memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t min_capacity);
+BYTESIO_API memory_block reallocate_bytes(memory_block block, std::size_t used,
+                                          std::size_t min_capacity);
 
 /** Frees a block from the two functions above (null is fine). */
-void deallocate_bytes(memory_block block) noexcept;
+BYTESIO_API void deallocate_bytes(memory_block block) noexcept;
 
 } // namespace bytesio::detail
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_DETAIL_TEMP_FILE_HPP
 #define BYTESIO_DETAIL_TEMP_FILE_HPP
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 #ifndef BYTESIO_IMPL_CFILE_HPP
 #define BYTESIO_IMPL_CFILE_HPP
 
