@@ -87,8 +87,10 @@ pkg_config_consumer() { # <prefix> <output> <source> <packages> [-D...]
   flags=$(PKG_CONFIG_PATH="$(dirname "$(find "$prefix" -name bytesio.pc | head -1)")" \
     pkg-config --cflags --libs $packages)
   echo "pkg-config --cflags --libs $packages: $flags"
+  # CXXFLAGS as the CMake builds take them (CI's sanitizer build sets them:
+  # the installed libraries need their runtime on the link line too).
   # shellcheck disable=SC2086
-  "$cxx" -std=c++20 "$@" "$source" -o "$out" $flags
+  "$cxx" -std=c++20 ${CXXFLAGS:-} "$@" "$source" -o "$out" $flags
   LD_LIBRARY_PATH="$(dirname "$(find "$prefix" -name 'libbytesio.*' | head -1)")" "$out"
 }
 
