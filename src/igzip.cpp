@@ -64,6 +64,15 @@ constexpr std::size_t serial_optimal_buffer = 256 * 1024;
 constexpr std::size_t parallel_optimal_buffer = 64 * 1024;
 constexpr std::size_t inflate_optimal_buffer = 64 * 1024;
 
+[[noreturn]] void deflate_failed(int ret) {
+  // Every ISA-L deflate error (INVALID_FLUSH, INVALID_PARAM, ISAL_INVALID_LEVEL,
+  // ...) means a bug here or in ISA-L, never bad user input: a stream error,
+  // not invalid_argument.
+  throw std::ios_base::failure("igzip_compressor: ISA-L deflate failed with code " +
+                                   std::to_string(ret),
+                               std::io_errc::stream);
+}
+
 } // namespace
 
 // --- compression ------------------------------------------------------------
@@ -73,6 +82,19 @@ struct igzip_deflate_engine::state {
   std::uint32_t level = 0;
   std::uint32_t level_buf_size = 0;
   std::unique_ptr<std::uint8_t[]> level_buf;
+  // The member's first bytes, deflated alone (isal_needs_first_call) into
+  // `first_out`, which then goes on as the output has room: ISA-L itself
+  // would begin a new sync flush on each call that finds one done.
+  bool first_pending = false;
+  bool first_done = false; // deflated; first_out is being handed on
+  std::uint32_t first_size = 0;
+  std::uint32_t first_out_size = 0;
+  std::uint32_t first_out_pos = 0;
+  std::uint8_t first[isal_first_call];
+  // Ample for the gzip header, a block of 16 bytes with its Huffman
+  // header (ISAL_DEF_MAX_HDR_SIZE at most), the flush, and the trailer of
+  // a member that ends there.
+  std::uint8_t first_out[512];
 
   // A full init for every member: isal_deflate_reset() keeps the "gzip
   // header written" flag, so a reused stream would start without a header.
@@ -83,6 +105,48 @@ struct igzip_deflate_engine::state {
     stream.level_buf_size = level_buf_size;
     stream.gzip_flag = IGZIP_GZIP;
     stream.flush = NO_FLUSH;
+    first_pending = isal_needs_first_call(static_cast<int>(level));
+    first_done = false;
+    first_size = 0;
+    first_out_pos = 0;
+  }
+
+  // Gathers the member's first `isal_first_call` bytes (fewer if it ends
+  // sooner), deflates them alone with a sync flush (or as the whole member)
+  // and hands the result on; true once all of it is out.
+  bool first_call(const char *&src, const char *src_end, char *&dest, char *dest_end, bool flush) {
+    if (!first_done) {
+      const std::size_t k = std::min<std::size_t>(isal_first_call - first_size,
+                                                  static_cast<std::size_t>(src_end - src));
+      std::memcpy(first + first_size, src, k);
+      first_size += static_cast<std::uint32_t>(k);
+      src += k;
+      const bool ends = flush && src == src_end;
+      if (first_size < isal_first_call && !ends)
+        return false;
+      isal_zstream &z = stream;
+      z.next_in = first;
+      z.avail_in = first_size;
+      z.next_out = first_out;
+      z.avail_out = sizeof first_out;
+      z.flush = ends ? NO_FLUSH : SYNC_FLUSH;
+      z.end_of_stream = ends ? 1 : 0;
+      const int ret = isal_deflate(&z);
+      if (ret != COMP_OK)
+        deflate_failed(ret);
+      assert(z.avail_in == 0 && z.avail_out != 0 &&
+             (!ends || z.internal_state.state == ZSTATE_END) && "igzip: the first call completes");
+      z.flush = NO_FLUSH;
+      first_out_size = static_cast<std::uint32_t>(sizeof first_out - z.avail_out);
+      first_done = true;
+    }
+    const std::size_t k = std::min<std::size_t>(first_out_size - first_out_pos,
+                                                static_cast<std::size_t>(dest_end - dest));
+    std::memcpy(dest, first_out + first_out_pos, k);
+    first_out_pos += static_cast<std::uint32_t>(k);
+    dest += k;
+    first_pending = first_out_pos != first_out_size;
+    return !first_pending;
   }
 };
 
@@ -137,6 +201,8 @@ bool igzip_deflate_engine::filter(const char *&src_begin, const char *src_end, c
                                   char *dest_end, bool flush) {
   if (parallel_)
     return parallel_->filter(src_begin, src_end, dest_begin, dest_end, flush);
+  if (state_->first_pending && !state_->first_call(src_begin, src_end, dest_begin, dest_end, flush))
+    return true;
   isal_zstream &z = state_->stream;
   for (;;) {
     if (z.internal_state.state == ZSTATE_END)
@@ -155,13 +221,8 @@ bool igzip_deflate_engine::filter(const char *&src_begin, const char *src_end, c
     const int ret = isal_deflate(&z);
     src_begin += in_n - z.avail_in;
     dest_begin += out_n - z.avail_out;
-    // Every ISA-L deflate error (INVALID_FLUSH, INVALID_PARAM, ISAL_INVALID_LEVEL,
-    // ...) means a bug here or in ISA-L, never bad user input: a stream error,
-    // not invalid_argument.
     if (ret != COMP_OK)
-      throw std::ios_base::failure("igzip_compressor: ISA-L deflate failed with code " +
-                                       std::to_string(ret),
-                                   std::io_errc::stream);
+      deflate_failed(ret);
     if (dest_begin == dest_end)
       return !flush || z.internal_state.state != ZSTATE_END;
     if (!flush && src_begin == src_end)

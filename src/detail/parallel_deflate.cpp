@@ -195,17 +195,29 @@ void parallel_deflate::deflate_block(slot &s, compressor &c, std::size_t at) con
     if (ret != COMP_OK)
       isal_failed("set_dict", ret);
   }
-  z.flush = ends ? NO_FLUSH : SYNC_FLUSH;
-  z.end_of_stream = ends ? 1 : 0;
   const std::size_t need = at + output_bound(s.size) + gzip_trailer_size;
   if (s.out_capacity < need) {
     s.out = std::make_unique_for_overwrite<std::uint8_t[]>(need);
     s.out_capacity = need;
   }
   z.next_in = s.in.get() + history;
-  z.avail_in = static_cast<std::uint32_t>(s.size);
   z.next_out = s.out.get() + at;
   z.avail_out = static_cast<std::uint32_t>(s.out_capacity - at - gzip_trailer_size);
+  // The stream's first bytes alone (isal_needs_first_call); the output
+  // bound leaves room for them and their flush many times over.
+  const bool first_alone = s.dict == 0 && s.size > isal_first_call && isal_needs_first_call(level_);
+  if (first_alone) {
+    z.avail_in = isal_first_call;
+    z.flush = SYNC_FLUSH;
+    z.end_of_stream = 0;
+    const int ret = isal_deflate(&z);
+    if (ret != COMP_OK)
+      isal_failed("deflate", ret);
+    assert(z.avail_in == 0 && z.avail_out != 0 && "parallel_deflate: the first call completes");
+  }
+  z.avail_in = static_cast<std::uint32_t>(s.size - (first_alone ? isal_first_call : 0));
+  z.flush = ends ? NO_FLUSH : SYNC_FLUSH;
+  z.end_of_stream = ends ? 1 : 0;
   for (;;) {
     const int ret = isal_deflate(&z);
     if (ret != COMP_OK)

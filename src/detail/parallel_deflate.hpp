@@ -27,6 +27,26 @@ namespace bytesio::detail {
 std::uint32_t level_buffer_size(int level) noexcept;
 
 /**
+ * ISA-L (2.30, and its main branch in 2026) has a bug that makes level 1
+ * and 2 output depend on where the `isal_zstream` lives. When a stream
+ * starts without history, its deflate body (igzip_icf_body_h1_gr_bt.asm,
+ * `.write_first_byte`) hashes the register that holds the stream's address
+ * where it means the input's third byte. One slot of the hash table then
+ * depends on bits 16 and up of that address. About one process in 300
+ * (ASLR) wrote different, valid, bytes for the same input.
+ *
+ * ISA-L's finish routine starts the history correctly, and it runs alone
+ * when a call holds at most `isal_first_call` bytes and a flush. So the
+ * compressors give a stream that needs it its first 16 bytes alone, with
+ * SYNC_FLUSH. That costs about 7 bytes per stream and makes the output the
+ * same wherever the stream is.
+ */
+inline constexpr std::uint32_t isal_first_call = 16;
+
+/** Whether a new stream at `level` must start with `isal_first_call` bytes alone. */
+constexpr bool isal_needs_first_call(int level) noexcept { return level == 1 || level == 2; }
+
+/**
  * CRC-32 (gzip's, reflected 0xEDB88320) of A followed by B, from CRC(A),
  * CRC(B) and the length of B: zlib's `crc32_combine`, by multiplication
  * modulo the CRC polynomial in GF(2) (O(log len2)).
