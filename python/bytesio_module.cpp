@@ -357,6 +357,17 @@ int file_clear(PyObject *self) {
 
 template <class Buf>
 PyObject *file_write(PyObject *self, PyObject *data) {
+  if (PyBytes_CheckExact(data)) {
+    // Most writes are of bytes, immutable: their memory without a buffer
+    // export (CPython's BytesIO takes one for every write).
+    return guarded([&] {
+      const Py_ssize_t n = PyBytes_GET_SIZE(data);
+      of<Buf>(self).buf.write(
+          std::span(reinterpret_cast<const std::byte *>(PyBytes_AS_STRING(data)),
+                    static_cast<std::size_t>(n)));
+      return PyLong_FromSsize_t(n);
+    });
+  }
   Py_buffer view;
   if (PyObject_GetBuffer(data, &view, PyBUF_CONTIG_RO) != 0)
     return nullptr;

@@ -257,6 +257,14 @@ void file_core<Derived, Result, Contiguous, Writable>::begin_change(const char *
 template <class Derived, class Result, bool Contiguous, bool Writable>
 std::size_t file_core<Derived, Result, Contiguous, Writable>::write(
     std::span<const std::byte> bytes) requires Writable {
+  // Room left in the put area by the last write: an ostream's own fast path
+  // (a closed buffer, or one settled for any other call, has no put area).
+  if (pptr() != nullptr && exports_ == 0 && !bytes.empty() &&
+      bytes.size() <= static_cast<std::size_t>(epptr() - pptr())) {
+    std::memcpy(pptr(), bytes.data(), bytes.size());
+    advance_put(bytes.size());
+    return bytes.size();
+  }
   begin_change("write");
   if (bytes.empty())
     return 0;
