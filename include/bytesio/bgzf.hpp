@@ -37,10 +37,12 @@ namespace bytesio {
  *
  * Blocks are independent, so they are compressed on `threads` threads at
  * no cost in size: the output is **identical for any chunking of the input,
- * either direction and any thread count**. With one thread (the default)
- * the blocks are compressed on the caller's thread; with more, threads
- * start with the second block, at most `8 * threads` blocks are in flight
- * (512 KiB of input per thread, as `igzip_compressor`'s two 256 KiB blocks),
+ * either direction and any thread count**, in every process (ISA-L alone
+ * is not: see `isal_first_call` in src/detail/parallel_deflate.hpp). With
+ * one thread (the default) the blocks are compressed on the caller's
+ * thread; with more, threads start with the second block, at most
+ * `8 * threads` blocks are in flight (512 KiB of input per thread, as
+ * `igzip_compressor`'s two 256 KiB blocks),
  * and the threads are joined by the close that ends the stream and, at the
  * latest, when the last copy is destroyed (as `igzip_compressor`'s).
  *

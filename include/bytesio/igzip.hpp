@@ -129,11 +129,12 @@ private:
  * block (a sync flush), the last one ending the deflate stream; the CRC-32s
  * of the blocks are combined in order. The member's bytes depend only on the
  * input and the level: **identical for any chunking of the input, either
- * direction and any `threads >= 2`** (not the same bytes as one thread
- * writes, but within a fraction of a percent of its size); the README's
- * Performance section gives the speed-up. Threads belong to the
- * filter (to the state its copies share): none until the input passes one
- * block (a smaller member is compressed on the caller's thread), so a copied
+ * direction and any `threads >= 2`**, in every process (ISA-L alone is not:
+ * see `isal_first_call` in src/detail/parallel_deflate.hpp); not the same
+ * bytes as one thread writes, but within a fraction of a percent of its
+ * size. The README's Performance section gives the speed-up. Threads
+ * belong to the filter (to the state its copies share): none until the
+ * input passes one block (a smaller member is compressed on the caller's thread), so a copied
  * or unused filter starts none; they are joined by the close that ends the
  * stream and, at the latest, when the last copy is destroyed, whatever threw
  * before (no thread outlives the filter). At most `2 * threads` blocks are
