@@ -102,7 +102,10 @@ if [ "${4:-}" = --installed ]; then
     echo "== find_package(bytesio COMPONENTS igzip filters) in $prefix, $kind libraries"
     find_package_consumer "$prefix" "$work/installed_$kind" "igzip;filters" \
       -DBYTESIO_SHARED_LIBS=$want
-    if ldd "$work/installed_$kind/components" | grep -q libbytesio; then linked=shared; else linked=static; fi
+    # Not `ldd | grep -q`: grep would stop reading at the first match, ldd
+    # would die of SIGPIPE, and pipefail would call the pipeline false.
+    deps=$(ldd "$work/installed_$kind/components")
+    if grep -q libbytesio <<<"$deps"; then linked=shared; else linked=static; fi
     [ "$linked" = "$kind" ] ||
       { echo "asked for the $kind libraries, linked the $linked ones" >&2; exit 1; }
   done
