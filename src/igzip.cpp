@@ -64,15 +64,6 @@ constexpr std::size_t serial_optimal_buffer = 256 * 1024;
 constexpr std::size_t parallel_optimal_buffer = 64 * 1024;
 constexpr std::size_t inflate_optimal_buffer = 64 * 1024;
 
-[[noreturn]] void deflate_failed(int ret) {
-  // Every ISA-L deflate error (INVALID_FLUSH, INVALID_PARAM, ISAL_INVALID_LEVEL,
-  // ...) means a bug here or in ISA-L, never bad user input: a stream error,
-  // not invalid_argument.
-  throw std::ios_base::failure("igzip_compressor: ISA-L deflate failed with code " +
-                                   std::to_string(ret),
-                               std::io_errc::stream);
-}
-
 } // namespace
 
 // --- compression ------------------------------------------------------------
@@ -133,7 +124,7 @@ struct igzip_deflate_engine::state {
       z.end_of_stream = ends ? 1 : 0;
       const int ret = isal_deflate(&z);
       if (ret != COMP_OK)
-        deflate_failed(ret);
+        isal_failed("deflate", ret);
       assert(z.avail_in == 0 && z.avail_out != 0 &&
              (!ends || z.internal_state.state == ZSTATE_END) && "igzip: the first call completes");
       z.flush = NO_FLUSH;
@@ -222,7 +213,7 @@ bool igzip_deflate_engine::filter(const char *&src_begin, const char *src_end, c
     src_begin += in_n - z.avail_in;
     dest_begin += out_n - z.avail_out;
     if (ret != COMP_OK)
-      deflate_failed(ret);
+      isal_failed("deflate", ret);
     if (dest_begin == dest_end)
       return !flush || z.internal_state.state != ZSTATE_END;
     if (!flush && src_begin == src_end)

@@ -134,8 +134,8 @@ private:
  * bytes as one thread writes, but within a fraction of a percent of its
  * size. The README's Performance section gives the speed-up. Threads
  * belong to the filter (to the state its copies share): none until the
- * input passes one block (a smaller member is compressed on the caller's thread), so a copied
- * or unused filter starts none; they are joined by the close that ends the
+ * input passes one block (a smaller member is compressed on the caller's
+ * thread), so a copied or unused filter starts none; they are joined by the close that ends the
  * stream and, at the latest, when the last copy is destroyed, whatever threw
  * before (no thread outlives the filter). At most `2 * threads` blocks are
  * in flight: a write waits for a worker when all are busy. The sink is only

@@ -87,18 +87,21 @@ void put_le32(std::uint8_t *p, std::uint32_t v) noexcept {
     p[i] = static_cast<std::uint8_t>(v >> (8 * i));
 }
 
-[[noreturn]] void isal_failed(const char *what, int ret) {
-  throw std::ios_base::failure("igzip_compressor: ISA-L " + std::string(what) +
-                                   " failed with code " + std::to_string(ret),
-                               std::io_errc::stream);
-}
-
 // Room for a block's deflate data: incompressible input goes out as stored
 // blocks (5 bytes per 64 KiB) plus the sync marker; the rest is slack for
 // ISA-L's block headers. compress() grows the buffer should it ever not do.
 std::size_t output_bound(std::size_t n) noexcept { return n + n / 16 + 4096; }
 
 } // namespace
+
+// Every ISA-L deflate error (INVALID_FLUSH, INVALID_PARAM, ISAL_INVALID_LEVEL,
+// ...) means a bug here or in ISA-L, never bad user input: a stream error,
+// not invalid_argument.
+void isal_failed(const char *what, int ret) {
+  throw std::ios_base::failure("igzip_compressor: ISA-L " + std::string(what) +
+                                   " failed with code " + std::to_string(ret),
+                               std::io_errc::stream);
+}
 
 std::uint32_t level_buffer_size(int level) noexcept {
   switch (level) {

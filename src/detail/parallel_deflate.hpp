@@ -23,6 +23,9 @@
 
 namespace bytesio::detail {
 
+/** Throws the stream error for an ISA-L call `what` that returned `ret`. */
+[[noreturn]] void isal_failed(const char *what, int ret);
+
 /** The level buffer ISA-L's deflate needs at `level` (1-3; 0 needs none). */
 std::uint32_t level_buffer_size(int level) noexcept;
 
