@@ -26,6 +26,35 @@ struct default_init_t {
 inline constexpr default_init_t default_init{};
 
 /**
+ * The most freed memory the process keeps for reuse by `byte_vector`s, in
+ * bytes: the block cache's limit (default 64 MiB; 0 means no cache).
+ *
+ * A vector's blocks of 1 MiB and more are anonymous mappings; when one is
+ * freed (a vector destroyed, a `take()`n result dropped, in any thread) it
+ * goes to one process-wide cache instead of back to the OS, and the next
+ * allocation or growth it fits takes it with its pages faulted in already,
+ * so a server that builds a response per request writes into warm memory
+ * instead of mapping, faulting in and unmapping it every time. Growth takes
+ * the smallest cached block that fits and is at most 16 times its request,
+ * whole (its extra capacity was resident in the cache anyway); a copy
+ * (`getvalue`, `read`, the copy constructor) takes one of at most twice its
+ * size. The oldest blocks go
+ * back to the OS when the cache would pass its limit, and a request the OS
+ * refuses is asked again after the cache gives back everything. Reused
+ * memory is not known to be zero; the zero-fill of a gap past the end
+ * accounts for that. Thread-safe. Under AddressSanitizer cached blocks are
+ * poisoned, so a use after free is still reported.
+ */
+BYTESIO_API std::size_t block_cache_limit() noexcept;
+
+/**
+ * Sets `block_cache_limit()` for the whole process; lowering it gives what
+ * is over back to the OS at once (0 releases everything and turns the cache
+ * off). Thread-safe.
+ */
+BYTESIO_API void set_block_cache_limit(std::size_t bytes);
+
+/**
  * A growable, contiguous vector of bytes that owns its memory: the default
  * storage of `basic_bytes_buf`.
  *
@@ -39,9 +68,10 @@ inline constexpr default_init_t default_init{};
  *   those pages it never touched (they are zeros), so `resize(n)` and a
  *   `bytes_buf` write far past the end do not zero-fill them again: a
  *   one-byte write at 4 GiB touches one page. Copies (the copy constructor,
- *   construction from a span) get an exact block from the heap, which reuses
- *   memory already faulted in. Small vectors stay on the heap, so a 100-byte
- *   vector holds ~100 bytes.
+ *   construction from a span) get an exact block from the heap, or from
+ *   1 MiB a block from the block cache (`block_cache_limit()`): memory
+ *   already faulted in. Freed blocks of 1 MiB and more go to that cache.
+ *   Small vectors stay on the heap, so a 100-byte vector holds ~100 bytes.
  *
  * Growth through `resize` is geometric (amortized O(1)); `reserve(n)`
  * allocates about `n` bytes (rounded to 16 bytes, or to pages when large).

@@ -18,17 +18,23 @@
 
 namespace bytesio::test {
 
-/** The process's mapped address space now (VmSize), in bytes. */
-inline std::size_t mapped_bytes() {
+/** A size in /proc/self/status ("VmSize:", "VmRSS:"), in bytes. */
+inline std::size_t status_bytes(const std::string &field) {
   std::ifstream status("/proc/self/status");
   for (std::string key; status >> key;) {
     std::size_t kib = 0;
-    if (key == "VmSize:" && status >> kib)
+    if (key == field && status >> kib)
       return kib * 1024;
   }
-  BOOST_FAIL("no VmSize in /proc/self/status");
+  BOOST_FAIL("no " + field + " in /proc/self/status");
   return 0;
 }
+
+/** The process's mapped address space now (VmSize), in bytes. */
+inline std::size_t mapped_bytes() { return status_bytes("VmSize:"); }
+
+/** The process's resident memory now (VmRSS), in bytes. */
+inline std::size_t resident_bytes() { return status_bytes("VmRSS:"); }
 
 /**
  * RLIMIT_AS lowered to what the process maps now plus `slack` bytes, so any

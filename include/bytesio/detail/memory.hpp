@@ -9,12 +9,18 @@
 // The one interface between byte_vector and the operating system's memory.
 // Two kinds of request, two policies:
 // - allocate_bytes: an exact-size block for a copy (getvalue, read, a copy
-//   constructor). It comes from malloc, whose free lists hand back memory
-//   that is already faulted in, so copying in a loop costs no page faults.
+//   constructor). Below large_block it comes from malloc, whose free lists
+//   hand back memory that is already faulted in; from large_block up it is
+//   a cached block of at most twice the size, or a new mapping.
 // - reallocate_bytes: growth. Once a growing block reaches large_block it
 //   moves to an anonymous mapping that grows in place or moves without a
 //   copy (mremap on Linux) and asks for transparent huge pages, so a growing
 //   buffer pays only for the pages it touches, once.
+// Freed mapped blocks go to one process-wide cache, bounded by
+// block_cache_limit() (byte_vector.hpp), and serve the next request whose
+// size they fit: their pages are faulted in already (DESIGN.md, "Memory
+// reuse"). A request the OS refuses is asked again after the cache gives
+// back what it holds.
 
 namespace bytesio::detail {
 
@@ -44,8 +50,11 @@ BYTESIO_API memory_block allocate_bytes(std::size_t min_capacity);
 BYTESIO_API memory_block reallocate_bytes(memory_block block, std::size_t used,
                                           std::size_t min_capacity);
 
-/** Frees a block from the two functions above (null is fine). */
+/** Frees a block from the two functions above (null is fine); a mapped one may be cached. */
 BYTESIO_API void deallocate_bytes(memory_block block) noexcept;
+
+/** The bytes the block cache holds now (for tests and benchmarks). */
+BYTESIO_API std::size_t cached_bytes() noexcept;
 
 } // namespace bytesio::detail
 
