@@ -145,6 +145,7 @@ void report(benchmark::State &state, std::size_t bytes, double cpu, double wall)
   state.counters["wall_s/GiB"] = wall / gib;
   state.counters["GB/s"] = static_cast<double>(bytes) / cpu / 1e9;
   state.counters["peak_MiB"] = peak_rss_mib();
+  state.counters["cached_MiB"] = static_cast<double>(bytesio::detail::cached_bytes()) / (1 << 20);
 }
 
 template <class Peer>
@@ -169,6 +170,8 @@ void two_threads(benchmark::State &state, std::size_t size) {
   for (auto _ : state)
     bytes += Peer::respond(size);
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  if (state.thread_index() == 0)
+    state.counters["cached_MiB"] = static_cast<double>(bytesio::detail::cached_bytes()) / (1 << 20);
 }
 
 /** This thread builds responses; another frees them, as a sender thread would. */

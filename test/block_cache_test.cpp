@@ -172,20 +172,20 @@ BOOST_AUTO_TEST_CASE(a_lower_limit_releases_what_is_over_and_zero_releases_all) 
 // that grew into a dirty cached block.
 
 BOOST_AUTO_TEST_CASE(a_gap_in_reused_memory_reads_zeros_on_every_path) {
-  const std::size_t far = 3 * mib;
+  const std::size_t gap_end = 3 * mib;
   const auto check_gap = [&](const bytesio::bytes_buf &b, std::size_t from, const char *path) {
     BOOST_TEST_CONTEXT(path) {
       const auto v = b.view();
-      BOOST_REQUIRE(v.size() == far + 1);
-      BOOST_TEST(all_zero(v.subspan(from, far - from)));
-      BOOST_TEST((v[far] == std::byte{'x'}));
+      BOOST_REQUIRE(v.size() == gap_end + 1);
+      BOOST_TEST(all_zero(v.subspan(from, gap_end - from)));
+      BOOST_TEST((v[gap_end] == std::byte{'x'}));
     }
   };
   {
     empty_cache::reset();
     cache_dirty_block(4 * mib);
     bytesio::bytes_buf b{std::string_view("abc")};
-    b.seek(far);
+    b.seek(gap_end);
     b.write(std::string_view("x"));
     BOOST_TEST(cached_bytes() == 0u); // it took the dirty block
     check_gap(b, 3, "seek + write");
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(a_gap_in_reused_memory_reads_zeros_on_every_path) {
     cache_dirty_block(4 * mib);
     bytesio::bytes_buf b{std::string_view("abc")};
     std::ostream os(&b);
-    os.seekp(static_cast<std::streamoff>(far));
+    os.seekp(static_cast<std::streamoff>(gap_end));
     os.put('x');
     BOOST_TEST(cached_bytes() == 0u);
     check_gap(b, 3, "stream seekp + put");
@@ -204,9 +204,9 @@ BOOST_AUTO_TEST_CASE(a_gap_in_reused_memory_reads_zeros_on_every_path) {
     empty_cache::reset();
     cache_dirty_block(4 * mib);
     bytesio::bytes_buf b;
-    b.write(pattern(far, 1)); // grows through the dirty block
+    b.write(pattern(gap_end, 1)); // grows through the dirty block
     b.truncate(10);
-    b.seek(far);
+    b.seek(gap_end);
     b.write(std::string_view("x"));
     check_gap(b, 10, "truncate, then write past the end");
   }
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(a_gap_in_reused_memory_reads_zeros_on_every_path) {
     bytesio::bytes_buf b;
     b.write(pattern(2 * mib, 2)); // a mapped block of its own: fresh pages
     cache_dirty_block(8 * mib);
-    b.seek(far);
+    b.seek(gap_end);
     b.write(std::string_view("x"));        // grows by copying into the dirty one
     BOOST_TEST(cached_bytes() == 2 * mib); // its own block went back
     BOOST_TEST(b.view().first(2 * mib).size() == 2 * mib);
@@ -226,7 +226,7 @@ BOOST_AUTO_TEST_CASE(a_gap_in_reused_memory_reads_zeros_on_every_path) {
     empty_cache::reset();
     cache_dirty_block(4 * mib);
     byte_vector v{std::string_view("abc")};
-    v.resize(far);
+    v.resize(gap_end);
     BOOST_TEST(cached_bytes() == 0u);
     BOOST_TEST(all_zero(std::span(v).subspan(3)));
     v.resize(1);
