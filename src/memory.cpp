@@ -103,6 +103,8 @@ public:
   /** The newest of the smallest blocks of [least, most] bytes, or none. */
   memory_block take(std::size_t least, std::size_t most) noexcept {
     memory_block found;
+    if (least > most)
+      return found;
     {
       const std::lock_guard lock(mutex_);
       std::size_t best = count_;
@@ -316,6 +318,15 @@ memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t 
     // The old pages keep what they held; the new ones are fresh zeros.
     return {static_cast<std::byte *>(p), capacity,
             block.fresh_from < capacity ? block.fresh_from : capacity, true};
+#else
+    // No mremap: growth found no warm block above, so it maps a fresh one
+    // (most = 0 asks the cache for nothing); a shrink moves into a smaller
+    // block, cached or fresh, never into a larger one.
+    const std::size_t copy_most = times(min_capacity, copy_slack);
+    const std::size_t from_cache = min_capacity > block.capacity ? 0
+                                   : copy_most < block.capacity ? copy_most
+                                                                : block.capacity - 1;
+    return moved(block, used, mapped_block(min_capacity, from_cache));
 #endif
   }
   if (!block.mapped && !to_map) {

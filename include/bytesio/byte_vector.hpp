@@ -38,9 +38,9 @@ inline constexpr default_init_t default_init{};
  * the smallest cached block that fits and is at most 16 times its request,
  * whole (its extra capacity was resident in the cache anyway); a copy
  * (`getvalue`, `read`, the copy constructor) takes one of at most twice its
- * size. The oldest blocks go
- * back to the OS when the cache would pass its limit, and a request the OS
- * refuses is asked again after the cache gives back everything. Reused
+ * size. The oldest blocks go back to the OS when the cache would pass its
+ * limit or hold more than 64 blocks, and a request the OS refuses is asked
+ * again after the cache gives back everything. Reused
  * memory is not known to be zero; the zero-fill of a gap past the end
  * accounts for that. Thread-safe. Under AddressSanitizer cached blocks are
  * poisoned, so a use after free is still reported.
@@ -74,7 +74,8 @@ BYTESIO_API void set_block_cache_limit(std::size_t bytes);
  *   Small vectors stay on the heap, so a 100-byte vector holds ~100 bytes.
  *
  * Growth through `resize` is geometric (amortized O(1)); `reserve(n)`
- * allocates about `n` bytes (rounded to 16 bytes, or to pages when large).
+ * allocates about `n` bytes (rounded to 16 bytes, or to pages when large),
+ * unless a cached block of up to 16 times `n` serves it whole.
  *
  * It converts implicitly to `std::span<std::byte>` and
  * `std::span<const std::byte>` through `std::span`'s constructor for
