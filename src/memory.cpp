@@ -103,8 +103,6 @@ public:
   /** The newest of the smallest blocks of [least, most] bytes, or none. */
   memory_block take(std::size_t least, std::size_t most) noexcept {
     memory_block found;
-    if (least > most)
-      return found;
     {
       const std::lock_guard lock(mutex_);
       std::size_t best = count_;
@@ -236,10 +234,8 @@ memory_block heap_block(std::size_t min_capacity) {
 #if BYTESIO_HAS_MREMAP
 bool wants_mapping(std::size_t capacity) { return capacity >= large_block; }
 
-/** A cached block of [min_capacity, most] bytes, or a fresh mapping. */
-memory_block mapped_block(std::size_t min_capacity, std::size_t most) {
-  if (memory_block warm = cache().take(min_capacity, most); warm.data != nullptr)
-    return warm;
+/** A new mapping of at least `min_capacity` bytes. */
+memory_block map_fresh(std::size_t min_capacity) {
   const std::size_t capacity = round_up(min_capacity, page);
   void *p = ask_os(
       [&] {
@@ -258,9 +254,7 @@ memory_block mapped_block(std::size_t min_capacity, std::size_t most) {
 // growth copies (there is no mremap), which geometric growth amortizes.
 bool wants_mapping(std::size_t capacity) { return capacity >= large_block; }
 
-memory_block mapped_block(std::size_t min_capacity, std::size_t most) {
-  if (memory_block warm = cache().take(min_capacity, most); warm.data != nullptr)
-    return warm;
+memory_block map_fresh(std::size_t min_capacity) {
   const std::size_t capacity = round_up(min_capacity, 64 * 1024); // the allocation granularity
   void *p = ask_os(
       [&] { return ::VirtualAlloc(nullptr, capacity, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE); },
@@ -269,10 +263,15 @@ memory_block mapped_block(std::size_t min_capacity, std::size_t most) {
 }
 #else
 bool wants_mapping(std::size_t) { return false; }
-memory_block mapped_block(std::size_t min_capacity, std::size_t) {
-  return heap_block(min_capacity);
-}
+memory_block map_fresh(std::size_t min_capacity) { return heap_block(min_capacity); }
 #endif
+
+/** A cached block of [min_capacity, most] bytes, or a fresh mapping. */
+memory_block mapped_block(std::size_t min_capacity, std::size_t most) {
+  if (memory_block warm = cache().take(min_capacity, most); warm.data != nullptr)
+    return warm;
+  return map_fresh(min_capacity);
+}
 
 /** `to` with the first `used` bytes of `from`, which is freed. */
 memory_block moved(memory_block from, std::size_t used, memory_block to) noexcept {
@@ -319,14 +318,14 @@ memory_block reallocate_bytes(memory_block block, std::size_t used, std::size_t 
     return {static_cast<std::byte *>(p), capacity,
             block.fresh_from < capacity ? block.fresh_from : capacity, true};
 #else
-    // No mremap: growth found no warm block above, so it maps a fresh one
-    // (most = 0 asks the cache for nothing); a shrink moves into a smaller
-    // block, cached or fresh, never into a larger one.
+    // No mremap: growth found no warm block above, so it maps a fresh one;
+    // a shrink moves into a smaller block, cached or fresh.
+    if (min_capacity > block.capacity)
+      return moved(block, used, map_fresh(min_capacity));
     const std::size_t copy_most = times(min_capacity, copy_slack);
-    const std::size_t from_cache = min_capacity > block.capacity ? 0
-                                   : copy_most < block.capacity ? copy_most
-                                                                : block.capacity - 1;
-    return moved(block, used, mapped_block(min_capacity, from_cache));
+    return moved(
+        block, used,
+        mapped_block(min_capacity, copy_most < block.capacity ? copy_most : block.capacity - 1));
 #endif
   }
   if (!block.mapped && !to_map) {
