@@ -24,7 +24,8 @@ void write_records(std::ostream &out, std::size_t total, std::size_t record) {
  * The peer: the streambuf recipe from cctbx that scipy, OCP, RDKit and others
  * carry (`python_streambuf`, `pystreambuf.h`), reduced to its writing half:
  * a put area of `buffer_size` bytes (the recipe's default is 1024), each
- * full one copied into a new `bytes` object handed to `write`.
+ * full one copied into a new `bytes` object handed to `write`, and the
+ * character `overflow` is given written in a `bytes` object of its own.
  */
 class recipe_streambuf : public std::streambuf {
 public:
@@ -35,11 +36,13 @@ public:
   ~recipe_streambuf() override { write_chunk(); }
 
 protected:
+  // As the recipe does: the full put area, then the character that did not
+  // fit in a `bytes` object of its own (a second call to `write`).
   int_type overflow(int_type c) override {
     write_chunk();
     if (!traits_type::eq_int_type(c, traits_type::eof())) {
-      *pptr() = traits_type::to_char_type(c);
-      pbump(1);
+      const char ch = traits_type::to_char_type(c);
+      write_(py::bytes(&ch, 1));
     }
     return traits_type::not_eof(c);
   }

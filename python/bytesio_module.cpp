@@ -116,6 +116,12 @@ PyObject *closed_error() {
 bool size_argument(PyObject *arg, Py_ssize_t &size) {
   if (arg == Py_None)
     return true;
+  if (PyLong_CheckExact(arg)) { // the common case, in one call instead of three
+    size = PyLong_AsSsize_t(arg);
+    if (size != -1 || !PyErr_Occurred())
+      return true;
+    PyErr_Clear(); // out of range: the general path raises CPython's message
+  }
   if (!PyIndex_Check(arg)) {
     PyErr_Format(PyExc_TypeError, "argument should be integer or None, not '%.200s'",
                  Py_TYPE(arg)->tp_name);

@@ -485,7 +485,10 @@ protected:
   void swap(file_core &other) noexcept;
 
   /** @throws closed (naming `op`) if the buffer is closed */
-  void check_open(const char *op) const;
+  void check_open(const char *op) const {
+    if (closed_) [[unlikely]]
+      throw_closed(op);
+  }
 
   /** Makes the storage durable (`sync_storage`). @throws closed, what it throws */
   void flush();
@@ -508,7 +511,10 @@ protected:
   std::uint64_t write_ceiling() const noexcept;
 
   /** Ends a live stream area, folding it into the position and the length. */
-  void settle() noexcept;
+  void settle() noexcept {
+    if (pptr() != nullptr || eback() != nullptr)
+      settle_area();
+  }
   static Derived &settled(Derived &d) noexcept {
     d.settle();
     return d;
@@ -546,6 +552,10 @@ private:
   static void append(Result &out, const char *p, std::size_t n);
   std::uint64_t cur_pos() const noexcept;
   std::uint64_t cur_size() const noexcept;
+  // The halves of check_open and settle that are rarely taken, out of line so
+  // that every operation's check is a compare and a branch.
+  [[noreturn]] static void throw_closed(const char *op);
+  void settle_area() noexcept;
   std::size_t remaining(std::size_t n) const noexcept;
   std::span<const char> run_at(std::uint64_t pos);
   std::size_t copy_out(char *out, std::size_t n);

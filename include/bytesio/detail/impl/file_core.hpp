@@ -103,17 +103,15 @@ std::uint64_t file_core<Derived, Result, Contiguous, Writable>::cur_size() const
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-void file_core<Derived, Result, Contiguous, Writable>::settle() noexcept {
+void file_core<Derived, Result, Contiguous, Writable>::settle_area() noexcept {
   if (pptr() != nullptr) {
     const auto written = static_cast<std::size_t>(pptr() - area_base_);
     if constexpr (hooks().put_settled)
       core_access::put_settled(derived(), written);
     pos_ = area_offset_ + written;
     size_ = max_of(size_, pos_);
-  } else if (eback() != nullptr) {
-    pos_ = area_offset_ + static_cast<std::uint64_t>(gptr() - area_base_);
   } else {
-    return;
+    pos_ = area_offset_ + static_cast<std::uint64_t>(gptr() - area_base_);
   }
   setg(nullptr, nullptr, nullptr);
   setp(nullptr, nullptr);
@@ -231,9 +229,8 @@ bool file_core<Derived, Result, Contiguous, Writable>::writable_now() const noex
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
-void file_core<Derived, Result, Contiguous, Writable>::check_open(const char *op) const {
-  if (closed_)
-    throw_error(errc::closed, std::string("bytesio: ") + op + " on a closed buffer");
+void file_core<Derived, Result, Contiguous, Writable>::throw_closed(const char *op) {
+  throw_error(errc::closed, std::string("bytesio: ") + op + " on a closed buffer");
 }
 
 template <class Derived, class Result, bool Contiguous, bool Writable>
