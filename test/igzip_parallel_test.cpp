@@ -404,7 +404,8 @@ BOOST_AUTO_TEST_CASE(destruction_without_close_joins_every_worker) {
     std::string out;
     auto snk = io::back_inserter(out);
     io::write(f, snk, data.data(), static_cast<std::streamsize>(data.size()));
-    BOOST_TEST(thread_count(before + 4) == before + 4);
+    // Four threads compress: three workers and the caller's own.
+    BOOST_TEST(thread_count(before + 3) == before + 3);
     // Blocks are queued and running; nobody closes.
   }
   BOOST_TEST(thread_count(before) == before);

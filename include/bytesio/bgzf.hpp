@@ -40,7 +40,8 @@ namespace bytesio {
  * either direction and any thread count**, in every process (ISA-L alone
  * is not: see `isal_first_call` in src/detail/parallel_deflate.hpp). With
  * one thread (the default) the blocks are compressed on the caller's
- * thread; with more, threads start with the second block, at most
+ * thread; with more, `threads - 1` workers start with the second block and
+ * the caller's thread compresses a queued block rather than wait, at most
  * `8 * threads` blocks are in flight (512 KiB of input per thread, as
  * `igzip_compressor`'s two 256 KiB blocks),
  * and the threads are joined by the close that ends the stream and, at the

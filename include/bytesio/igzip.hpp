@@ -124,7 +124,9 @@ private:
  *
  * Several threads (`threads > 1`, or 0 for one per hardware thread): pigz's
  * scheme. The input is cut into blocks of `block_size` (256 KiB) at fixed
- * offsets; each is compressed on a worker thread as raw deflate primed with
+ * offsets; each is compressed on one of `threads` threads (`threads - 1`
+ * workers and the caller's own, which compresses a queued block rather than
+ * wait for one) as raw deflate primed with
  * the 32 KiB of input before it and ended byte-aligned by an empty stored
  * block (a sync flush), the last one ending the deflate stream; the CRC-32s
  * of the blocks are combined in order. The member's bytes depend only on the
@@ -138,7 +140,7 @@ private:
  * thread), so a copied or unused filter starts none; they are joined by the close that ends the
  * stream and, at the latest, when the last copy is destroyed, whatever threw
  * before (no thread outlives the filter). At most `2 * threads` blocks are
- * in flight: a write waits for a worker when all are busy. The sink is only
+ * in flight: a write that finds all busy compresses one itself, or waits. The sink is only
  * ever called from the caller's thread.
  *
  * Copies share one compression state, as copies of Boost's filters do (a
@@ -168,7 +170,8 @@ public:
    *
    * @param level ISA-L level, 0 to 3.
    * @param threads 1 (the default): compress on the caller's thread; more:
-   *        that many worker threads, pigz's way (see the class comment); 0:
+   *        on that many threads, pigz's way (the caller's and `threads - 1`
+   *        workers: see the class comment); 0:
    *        `std::thread::hardware_concurrency()` (1 where unknown, at most
    *        `max_threads`).
    * @throws std::ios_base::failure with `errc::invalid_argument` if `level` is

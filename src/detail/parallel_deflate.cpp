@@ -131,8 +131,9 @@ struct parallel_deflate::slot {
   std::unique_ptr<std::uint8_t[]> in; // [history][block_size]
   std::unique_ptr<std::uint8_t[]> out;
   std::size_t out_capacity = 0;
-  std::size_t dict = 0; // history bytes that prime the block (0 for the first)
-  std::size_t size = 0; // input bytes of the block
+  std::size_t dict = 0;         // history bytes that prime the block (0 for the first)
+  const slot *before = nullptr; // the block whose end they are (member, dict != 0)
+  std::size_t size = 0;         // input bytes of the block
   std::size_t out_size = 0;
   std::size_t out_pos = 0; // handed on by the caller
   std::uint32_t crc = 0;
@@ -149,14 +150,15 @@ parallel_deflate::compressor::compressor(int lvl)
 
 parallel_deflate::parallel_deflate(int level, unsigned threads, std::size_t block_size, framing f)
     : level_(level), threads_(threads), block_size_(block_size),
-      // Two blocks per worker: one compressing, one queued while the caller
-      // hands on the output of an earlier one and fills the next. BGZF's
+      // Two blocks per thread: one compressing, one queued while the caller
+      // hands on the output of an earlier one and fills the next (and in a
+      // member one slot more: see in_flight). BGZF's
       // blocks are a quarter of a member's 256 KiB ones, so four times as
       // many, for the same bytes in flight and fewer wake-ups of the caller
       // per byte: a wake-up is a costly interrupt on a virtual machine (AMD
       // EPYC VM, bgzf_compressor(1, 2) vs (1, 1): 1.54x with 2 slots per
       // thread, 1.71x with 8).
-      slots_((f == framing::bgzf ? 8 : 2) * std::size_t{threads}),
+      slots_(f == framing::bgzf ? 8 * std::size_t{threads} : 2 * std::size_t{threads} + 1),
       ring_(std::make_unique<slot[]>(slots_)), framing_(f) {
   assert((threads >= 2 || (f == framing::bgzf && threads == 1)) &&
          "parallel_deflate: use the one-thread engine for one thread");
@@ -167,11 +169,23 @@ parallel_deflate::parallel_deflate(int level, unsigned threads, std::size_t bloc
 
 parallel_deflate::~parallel_deflate() { stop_workers(); }
 
+// A member's slot is filled again only once the block after it is handed on
+// too: that block's thread copies its history out of this slot (compress).
+// So a member has one slot more than it has blocks in flight.
+std::size_t parallel_deflate::in_flight() const noexcept {
+  return framing_ == framing::member ? slots_ - 1 : slots_;
+}
+
 parallel_deflate::slot &parallel_deflate::at(std::uint64_t seq) const noexcept {
   return ring_[static_cast<std::size_t>(seq % slots_)];
 }
 
 void parallel_deflate::compress(slot &s, compressor &c) const {
+  if (s.before != nullptr) {
+    // The block before keeps its input until this one is handed on (in_flight).
+    assert(s.before->size == block_size_ && "parallel_deflate: only the last block may be short");
+    std::memcpy(s.in.get(), s.before->in.get() + block_size_, history);
+  }
   s.crc = crc32_gzip_refl(0, s.in.get() + history, s.size);
   if (framing_ == framing::member) {
     deflate_block(s, c, 0);
@@ -274,7 +288,7 @@ void parallel_deflate::frame_bgzf(slot &s) const {
 bool parallel_deflate::acquire() {
   if (filling_)
     return true;
-  if (fill_seq_ - out_seq_ >= slots_)
+  if (fill_seq_ - out_seq_ >= in_flight())
     return false;
   slot &s = at(fill_seq_);
   if (!s.in)
@@ -286,12 +300,10 @@ bool parallel_deflate::acquire() {
   s.error = nullptr;
   s.done.store(false, std::memory_order_relaxed);
   s.dict = 0;
+  s.before = nullptr;
   if (fill_seq_ != 0 && framing_ == framing::member) {
-    // The previous slot keeps its input until it is filled again, `slots_`
-    // blocks later; a worker may be reading it now, which is fine.
-    const slot &prev = at(fill_seq_ - 1);
-    assert(prev.size == block_size_ && "parallel_deflate: only the last block may be short");
-    std::memcpy(s.in.get(), prev.in.get() + block_size_, history);
+    // The thread that compresses this block copies the history (compress).
+    s.before = &at(fill_seq_ - 1);
     s.dict = history;
   }
   filling_ = true;
@@ -480,13 +492,27 @@ void parallel_deflate::note_end() {
   building_ = gzip_index();
 }
 
+// The caller is one of the compressing threads: rather than sleep while the
+// oldest block is compressed, it compresses a queued one itself, and sleeps
+// only when none is queued. Waking a thread is a costly interrupt on a
+// virtual machine, and `threads` compressing threads on `threads` cores
+// leave none waiting for a core.
 void parallel_deflate::wait_oldest() {
   assert(out_seq_ < fill_seq_ && "parallel_deflate: waiting with nothing in flight");
   slot &s = at(out_seq_);
-  if (s.done.load(std::memory_order_acquire))
-    return;
   std::unique_lock<std::mutex> lock(mutex_);
-  block_done_.wait(lock, [&] { return s.done.load(std::memory_order_acquire); });
+  while (!s.done.load(std::memory_order_acquire)) {
+    if (next_job_ == submitted_) {
+      block_done_.wait(lock);
+      continue;
+    }
+    slot &job = at(next_job_++);
+    lock.unlock();
+    if (!own_)
+      own_ = std::make_unique<compressor>(level_);
+    run_job(job, *own_);
+    lock.lock();
+  }
 }
 
 bool parallel_deflate::filter(const char *&src_begin, const char *src_end, char *&dest_begin,
@@ -512,20 +538,31 @@ bool parallel_deflate::filter(const char *&src_begin, const char *src_end, char 
 
 // --- workers -----------------------------------------------------------------
 
+// Workers for all but one of the threads: the caller's is the last (wait_oldest).
 void parallel_deflate::start_workers() {
+  const unsigned workers = threads_ - 1;
   if (compressors_.empty()) {
-    compressors_.reserve(threads_);
-    for (unsigned i = 0; i < threads_; ++i)
+    compressors_.reserve(workers);
+    for (unsigned i = 0; i < workers; ++i)
       compressors_.push_back(std::make_unique<compressor>(level_));
   }
-  workers_.reserve(threads_);
+  workers_.reserve(workers);
   try {
-    for (unsigned i = 0; i < threads_; ++i)
+    for (unsigned i = 0; i < workers; ++i)
       workers_.emplace_back([this, c = compressors_[i].get()] { run(*c); });
   } catch (...) {
     stop_workers();
     throw;
   }
+}
+
+void parallel_deflate::run_job(slot &s, compressor &c) const noexcept {
+  try {
+    compress(s, c);
+  } catch (...) {
+    s.error = std::current_exception();
+  }
+  s.done.store(true, std::memory_order_release);
 }
 
 void parallel_deflate::run(compressor &c) noexcept {
@@ -536,14 +573,10 @@ void parallel_deflate::run(compressor &c) noexcept {
       return;
     slot &s = at(next_job_++);
     lock.unlock();
-    try {
-      compress(s, c);
-    } catch (...) {
-      s.error = std::current_exception();
-    }
+    run_job(s, c);
     lock.lock();
-    s.done.store(true, std::memory_order_release);
-    // Only the caller waits on block_done_.
+    // Only the caller waits on block_done_ (done is set before the lock is
+    // taken: the caller checks it under the lock, so no wake-up is lost).
     block_done_.notify_one();
   }
 }

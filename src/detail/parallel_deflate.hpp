@@ -88,12 +88,13 @@ std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_
  *
  * The ring of in-flight blocks (`slots`), input order on the caller's side:
  *
- *     out_seq_            next_job_ (workers)        fill_seq_
+ *     out_seq_            next_job_ (threads)        fill_seq_
  *     |  done or running  |  queued                  |  filling (if filling_)
  *     '----------- submitted, not yet handed on -----'
  *
- * A slot is free again once the caller has handed on all of its output, so
- * at most `slots` blocks are held: memory is bounded by
+ * A slot is free again once the caller has handed on all of its output (in
+ * a member, and the next block's, whose history it holds), so at most
+ * `slots` blocks are held: memory is bounded by
  * `slots * (block_size + 32 KiB + compressed block)` whatever the input size.
  * A slot's input stays until the slot is filled again, `slots` blocks
  * later: that is where the next block's history and the index's last window
@@ -101,8 +102,10 @@ std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_
  *
  * Threads: none with `threads == 1` (BGZF on the caller's thread) or until
  * a second block starts (a member of one block is compressed on the
- * caller's thread); then `threads` workers, joined by `close()` and by the
- * destructor, which never wait on the caller. A worker that throws (an
+ * caller's thread); then `threads - 1` workers, joined by `close()` and by
+ * the destructor, which never wait on the caller. The caller's thread is the
+ * last compressing thread: when it would wait for the oldest block, it
+ * compresses a queued one instead (`wait_oldest`). A worker that throws (an
  * ISA-L error, `std::bad_alloc`) stores the exception in its slot; the
  * caller rethrows it when that slot's turn comes.
  *
@@ -121,7 +124,8 @@ public:
 
   /**
    * @param level ISA-L level, 0..3 (checked by the caller).
-   * @param threads worker count: at least 2 for `member`, at least 1 for BGZF.
+   * @param threads compressing threads, the caller's included: at least 2
+   *        for `member`, at least 1 for BGZF.
    * @param block_size bytes per block: at least `history`; for BGZF at
    *        most `bgzf_block_size`.
    * @param f the framing.
@@ -137,7 +141,7 @@ public:
    * A Boost.Iostreams SymmetricFilter step: takes input from
    * `[src_begin, src_end)` and writes output to `[dest_begin, dest_end)`,
    * advancing both. It returns only once all input is taken or the output
-   * range is full (waiting for a worker when every slot is busy); with
+   * range is full (compressing a queued block, or waiting, when every slot is busy); with
    * `flush` (no more input) it finishes the member and returns `false` once
    * all of it is out.
    * @throws what a worker threw for the block whose output is due;
@@ -150,7 +154,7 @@ public:
   /** Stops and joins the workers and forgets the member: the next byte starts a new one. */
   void close() noexcept;
 
-  /** The worker count given at construction. */
+  /** The thread count given at construction (the caller's included). */
   unsigned threads() const noexcept { return threads_; }
 
   /** The restart points of the last stream finished (see the class comment). */
@@ -168,6 +172,7 @@ private:
     std::unique_ptr<std::uint8_t[]> level_buf;
   };
 
+  std::size_t in_flight() const noexcept;
   slot &at(std::uint64_t seq) const noexcept;
   void compress(slot &s, compressor &c) const;
   void deflate_block(slot &s, compressor &c, std::size_t at) const;
@@ -183,6 +188,7 @@ private:
   void wait_oldest();
   void start_workers();
   void stop_workers() noexcept;
+  void run_job(slot &s, compressor &c) const noexcept;
   void run(compressor &c) noexcept;
 
   const int level_;
@@ -214,7 +220,7 @@ private:
   std::condition_variable work_ready_; // workers wait: a block is queued, or stop
   std::condition_variable block_done_; // the caller waits: a block is compressed
   std::uint64_t submitted_ = 0;        // the caller's fill_seq_, published
-  std::uint64_t next_job_ = 0;         // the next block a worker takes
+  std::uint64_t next_job_ = 0;         // the next block a worker (or the caller) takes
   bool stop_ = false;
 };
 
