@@ -500,6 +500,11 @@ void parallel_deflate::note_end() {
 void parallel_deflate::wait_oldest() {
   assert(out_seq_ < fill_seq_ && "parallel_deflate: waiting with nothing in flight");
   slot &s = at(out_seq_);
+  if (s.done.load(std::memory_order_acquire))
+    return;
+  // Made before a block is taken, so that a block taken is always finished.
+  if (!own_)
+    own_ = std::make_unique<compressor>(level_);
   std::unique_lock<std::mutex> lock(mutex_);
   while (!s.done.load(std::memory_order_acquire)) {
     if (next_job_ == submitted_) {
@@ -508,8 +513,6 @@ void parallel_deflate::wait_oldest() {
     }
     slot &job = at(next_job_++);
     lock.unlock();
-    if (!own_)
-      own_ = std::make_unique<compressor>(level_);
     run_job(job, *own_);
     lock.lock();
   }
