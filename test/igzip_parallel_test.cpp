@@ -396,6 +396,24 @@ BOOST_AUTO_TEST_CASE(a_sink_at_its_size_limit_fails_the_stream_stickily) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(two_threads_are_one_worker_and_the_caller) {
+  // Forty blocks handed over at once: the ring fills at once, so the caller,
+  // waiting for the oldest, compresses queued blocks itself while its one
+  // worker compresses others. The bytes are those of eight threads.
+  const std::string data = csv_text(40 * small_block + 777, 3);
+  const std::string eight = write_through(small_block_compressor(1, 8, small_block), data);
+  const std::size_t before = thread_count();
+  small_block_compressor f(1, 2, small_block);
+  std::string out;
+  auto snk = io::back_inserter(out);
+  io::write(f, snk, data.data(), static_cast<std::streamsize>(data.size()));
+  BOOST_TEST(thread_count(before + 1) == before + 1);
+  io::close(f, snk, std::ios_base::out);
+  BOOST_TEST(thread_count(before) == before);
+  BOOST_TEST((out == eight));
+  check_readers(out, data, "two threads");
+}
+
 BOOST_AUTO_TEST_CASE(destruction_without_close_joins_every_worker) {
   const std::string data = csv_text(30 * small_block);
   const std::size_t before = thread_count();

@@ -152,7 +152,7 @@ private:
  *
  * Memory: one thread: the ISA-L stream (about 80 KiB), the level buffer (up
  * to about 340 KiB at level 3) and one buffer of `buffer_size` bytes. Several
- * threads: that stream and level buffer per thread, plus up to `2 * threads`
+ * threads: that stream and level buffer per thread, plus up to `2 * threads + 1`
  * blocks of about 0.6 MiB (input, history, compressed output).
  */
 class igzip_compressor : public detail::isal_compressor {

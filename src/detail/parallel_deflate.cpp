@@ -122,11 +122,12 @@ std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_
 
 // --- the ring ----------------------------------------------------------------
 
-// One block in flight. The caller fills `in` (history, then data) and the
-// flags, then submits it under the mutex; a worker writes `out`, `out_size`,
-// `crc` and `error`, then sets `done` (release, under the mutex); the caller
-// reads them after seeing `done` (acquire). So each field has one writer at a
-// time, and the mutex or `done` orders the hand-overs.
+// One block in flight. The caller fills `in` (its data) and the flags, then
+// submits it under the mutex; the thread that takes it (a worker, or the
+// caller in wait_oldest) copies the history into `in`, writes `out`,
+// `out_size`, `crc` and `error`, then sets `done` (release); the caller reads
+// them after seeing `done` (acquire). So each field has one writer at a time,
+// and the mutex or `done` orders the hand-overs.
 struct parallel_deflate::slot {
   std::unique_ptr<std::uint8_t[]> in; // [history][block_size]
   std::unique_ptr<std::uint8_t[]> out;
@@ -283,8 +284,8 @@ void parallel_deflate::frame_bgzf(slot &s) const {
   out[17] = static_cast<std::uint8_t>(bsize >> 8);
 }
 
-// Makes at(fill_seq_) the filling slot, primed with the end of the block
-// before it (always a full one); false if every slot is still in flight.
+// Makes at(fill_seq_) the filling slot, pointing at the block before it
+// (always a full one) for its history; false if no slot may be filled yet.
 bool parallel_deflate::acquire() {
   if (filling_)
     return true;
@@ -544,11 +545,10 @@ bool parallel_deflate::filter(const char *&src_begin, const char *src_end, char 
 // Workers for all but one of the threads: the caller's is the last (wait_oldest).
 void parallel_deflate::start_workers() {
   const unsigned workers = threads_ - 1;
-  if (compressors_.empty()) {
-    compressors_.reserve(workers);
-    for (unsigned i = 0; i < workers; ++i)
-      compressors_.push_back(std::make_unique<compressor>(level_));
-  }
+  // Kept across close(); completed here if an allocation failed last time.
+  compressors_.reserve(workers);
+  while (compressors_.size() < workers)
+    compressors_.push_back(std::make_unique<compressor>(level_));
   workers_.reserve(workers);
   try {
     for (unsigned i = 0; i < workers; ++i)

@@ -57,7 +57,7 @@ constexpr bool isal_needs_first_call(int level) noexcept { return level == 1 || 
 std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_t len2) noexcept;
 
 /**
- * Gzip compressed in blocks on worker threads: one member, pigz's way
+ * Gzip compressed in blocks on several threads: one member, pigz's way
  * (`igzip_compressor` with threads), or BGZF (`bgzf_compressor`).
  *
  * The input is cut into blocks of `block_size` bytes at fixed offsets and
@@ -70,7 +70,7 @@ std::uint32_t crc32_combine(std::uint32_t crc1, std::uint32_t crc2, std::uint64_
  *   32 KiB of input before it (`isal_deflate_set_dict`), ending byte-aligned
  *   on an empty stored block (`SYNC_FLUSH`); the last block ends the deflate
  *   stream instead (`end_of_stream`). The CRC-32 of each block is computed
- *   on its worker and combined in order. The caller writes the 10-byte
+ *   by its thread and combined in order. The caller writes the 10-byte
  *   header, the blocks, then the trailer: one member.
  * - `framing::bgzf` (the SAM/BAM specification): each block is a gzip member
  *   of its own, with the `BC` extra subfield giving its size, compressed
@@ -211,7 +211,7 @@ private:
   unsigned char trailer_[8] = {};
   gzip_index building_;             // the points of the stream in progress
   gzip_index index_;                // those of the last stream finished
-  std::unique_ptr<compressor> own_; // the caller's, for a one-block member
+  std::unique_ptr<compressor> own_; // the caller's (one thread, a one-block member, wait_oldest)
   std::vector<std::unique_ptr<compressor>> compressors_;
   std::vector<std::thread> workers_;
 

@@ -31,11 +31,11 @@ class parallel_deflate; // src/detail/parallel_deflate.hpp
  *
  * With one thread it is one ISA-L stream writing the whole member. With
  * more, or for BGZF (the tagged constructor), it is `parallel_deflate` (pigz's scheme: blocks of
- * `block_size` bytes compressed on worker threads, each primed with the 32 KiB before it): its
+ * `block_size` bytes compressed on `threads` threads, each primed with the 32 KiB before it): its
  * `filter()` returns only once it has taken all input or filled the
- * output, waiting for a worker when every block slot is busy, and its
- * workers start with the second block and are joined by `close()` and the
- * destructor.
+ * output, compressing a queued block or waiting when every block slot is
+ * busy, and its `threads - 1` workers start with the second block and are
+ * joined by `close()` and the destructor.
  */
 class BYTESIO_API igzip_deflate_engine {
 public:
@@ -56,8 +56,8 @@ public:
    * Allocates the ISA-L stream and the level buffer (one thread), or the
    * block ring (more; their buffers and the threads come when used).
    * @param level ISA-L level, 0 to 3.
-   * @param threads worker threads; 0: `std::thread::hardware_concurrency()`
-   *        (at most `max_threads`; 1 where it is unknown).
+   * @param threads compressing threads, the caller's included; 0:
+   * `std::thread::hardware_concurrency()` (at most `max_threads`; 1 where it is unknown).
    * @param blocks bytes per block with more than one thread (the public
    *        filter always uses `block_size`; tests and benchmarks try others).
    * @throws std::ios_base::failure with `errc::invalid_argument` for a level
@@ -73,7 +73,8 @@ public:
   /**
    * An engine writing BGZF (`parallel_deflate` with BGZF framing): blocks of
    * 65,280 bytes, each a gzip member, compressed on the caller's thread
-   * (`threads == 1`) or on worker threads, then BGZF's EOF block.
+   * (`threads == 1`) or on `threads` threads (`threads - 1` workers and the
+   * caller's), then BGZF's EOF block.
    * @throws as the other constructor (the messages name bgzf_compressor).
    */
   igzip_deflate_engine(bgzf_t, int level, unsigned threads);
