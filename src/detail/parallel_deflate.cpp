@@ -132,9 +132,10 @@ struct parallel_deflate::slot {
   std::unique_ptr<std::uint8_t[]> in; // [history][block_size]
   std::unique_ptr<std::uint8_t[]> out;
   std::size_t out_capacity = 0;
-  std::size_t dict = 0;         // history bytes that prime the block (0 for the first)
-  const slot *before = nullptr; // the block whose end they are (member, dict != 0)
-  std::size_t size = 0;         // input bytes of the block
+  // In a member, the block before (null for the first): its last 32 KiB,
+  // copied into `in` by the block's thread, prime the block.
+  const slot *before = nullptr;
+  std::size_t size = 0; // input bytes of the block
   std::size_t out_size = 0;
   std::size_t out_pos = 0; // handed on by the caller
   std::uint32_t crc = 0;
@@ -207,9 +208,8 @@ void parallel_deflate::deflate_block(slot &s, compressor &c, std::size_t at) con
   z.level_buf = c.level_buf.get();
   z.level_buf_size = c.level_buf_size;
   z.gzip_flag = IGZIP_DEFLATE;
-  if (s.dict != 0) {
-    const int ret = isal_deflate_set_dict(&z, s.in.get() + history - s.dict,
-                                          static_cast<std::uint32_t>(s.dict));
+  if (s.before != nullptr) {
+    const int ret = isal_deflate_set_dict(&z, s.in.get(), static_cast<std::uint32_t>(history));
     if (ret != COMP_OK)
       isal_failed("set_dict", ret);
   }
@@ -223,7 +223,8 @@ void parallel_deflate::deflate_block(slot &s, compressor &c, std::size_t at) con
   z.avail_out = static_cast<std::uint32_t>(s.out_capacity - at - gzip_trailer_size);
   // The stream's first bytes alone (isal_needs_first_call); the output
   // bound leaves room for them and their flush many times over.
-  const bool first_alone = s.dict == 0 && s.size > isal_first_call && isal_needs_first_call(level_);
+  const bool first_alone =
+      s.before == nullptr && s.size > isal_first_call && isal_needs_first_call(level_);
   if (first_alone) {
     z.avail_in = isal_first_call;
     z.flush = SYNC_FLUSH;
@@ -300,13 +301,7 @@ bool parallel_deflate::acquire() {
   s.last = false;
   s.error = nullptr;
   s.done.store(false, std::memory_order_relaxed);
-  s.dict = 0;
-  s.before = nullptr;
-  if (fill_seq_ != 0 && framing_ == framing::member) {
-    // The thread that compresses this block copies the history (compress).
-    s.before = &at(fill_seq_ - 1);
-    s.dict = history;
-  }
+  s.before = fill_seq_ != 0 && framing_ == framing::member ? &at(fill_seq_ - 1) : nullptr;
   filling_ = true;
   return true;
 }
@@ -434,8 +429,7 @@ void parallel_deflate::note_block(const slot &s) {
     p.bit = written_ * 8;
     p.member_out = size_;
     p.crc = crc_;
-    if (s.dict != 0) {
-      assert(s.dict == history && "parallel_deflate: a block after the first has 32 KiB before it");
+    if (s.before != nullptr) { // the history copied into `in` is the window
       p.window = static_cast<std::uint32_t>(building_.windows_.size());
       const auto *w = reinterpret_cast<const std::byte *>(s.in.get());
       building_.windows_.emplace_back(w, w + history);
