@@ -101,12 +101,46 @@ def python_rows():
         new = sample(lambda: reads(new_f), 5)
         row(f"read {chunk}-byte chunks, io.BytesIO", ref, total)
         row(f"read {chunk}-byte chunks, bytesio.BytesIO", new, total, ref, "vs io.BytesIO")
-    for cls in (io.BytesIO, bytesio.BytesIO):
-        f = cls()
-        f.write(b"z" * (64 * MiB))
-        f.write(b"tail")  # a getvalue after more writes, as a server would
-        t = sample(f.getvalue)
-        row(f"getvalue of 64 MiB, {cls.__module__}.BytesIO", t, 64 * MiB)
+    getvalue_rows()
+
+
+def getvalue_rows():
+    """getvalue() of 64 MiB. io.BytesIO's buffer is a bytes object: it hands
+    that over (O(1)) and copies it at the next write if the value is still
+    alive. bytesio.BytesIO copies at the first getvalue() after a change and
+    keeps the copy for the next ones."""
+    def unchanged(f):
+        def calls():
+            g = f.getvalue
+            for _ in range(100_000):
+                g()
+        return calls
+    kept = []
+
+    def each_change_kept(f):
+        def once():
+            f.write(b"t")
+            kept[:] = [f.getvalue()]  # alive until the next one: the write copies
+        return once
+
+    def each_change_dropped(f):
+        def once():
+            f.write(b"t")
+            f.getvalue()
+        return once
+    for what, make in (("again, contents unchanged (100,000 calls)", unchanged),
+                       ("after each 1-byte write, value kept", each_change_kept),
+                       ("after each 1-byte write, value dropped", each_change_dropped)):
+        times = {}
+        for cls in (io.BytesIO, bytesio.BytesIO):
+            f = cls()
+            f.write(b"z" * (64 * MiB))
+            f.getvalue()
+            times[cls] = sample(make(f))
+            kept.clear()
+        row(f"getvalue {what}, io.BytesIO", times[io.BytesIO], 64 * MiB)
+        row(f"getvalue {what}, bytesio.BytesIO", times[bytesio.BytesIO], 64 * MiB,
+            times[io.BytesIO], "vs io.BytesIO")
 
 
 GROW = """

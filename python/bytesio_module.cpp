@@ -47,7 +47,27 @@ using bytesio::spooled_buf;
 template <class Buf>
 struct fields {
   Buf buf = fresh();
-  int lent = 0; // a bound C++ call has the buffer as its stream (python.hpp's casters)
+  int lent = 0;    // a bound C++ call has the buffer as its stream (python.hpp's casters)
+  int exports = 0; // live getbuffer() views (BytesIO): they may write to the contents
+  /**
+   * BytesIO: the bytes the last getvalue() made, kept while the contents
+   * cannot have changed, so that getvalue() again returns the same object
+   * in O(1), as CPython's BytesIO (which shares its buffer) does. Whatever
+   * may change the contents goes through `changing()`, which drops it.
+   * (A spooled file's contents can change through its descriptor: never kept.)
+   */
+  PyObject *value = nullptr;
+
+  fields() = default;
+  fields(const fields &) = delete;
+  fields &operator=(const fields &) = delete;
+  ~fields() { Py_XDECREF(value); }
+
+  /** The buffer, for an operation that may change its contents. */
+  Buf &changing() {
+    Py_CLEAR(value);
+    return buf;
+  }
 
   static Buf fresh() {
     if constexpr (std::is_same_v<Buf, spooled_buf>)
@@ -222,13 +242,15 @@ int exporter_getbuffer(PyObject *self, Py_buffer *view, int flags) {
     return -1;
   }
   try {
-    auto *pinned = new bytes_buf::exported_view(of<bytes_buf>(source).buf.getbuffer());
+    auto &f = of<bytes_buf>(source);
+    auto *pinned = new bytes_buf::exported_view(f.changing().getbuffer());
     if (PyBuffer_FillInfo(view, self, pinned->data(), static_cast<Py_ssize_t>(pinned->size()), 0,
                           flags) != 0) {
       delete pinned;
       return -1;
     }
     view->internal = pinned;
+    ++f.exports;
     return 0;
   } catch (...) {
     raise_current();
@@ -237,8 +259,9 @@ int exporter_getbuffer(PyObject *self, Py_buffer *view, int flags) {
   }
 }
 
-void exporter_releasebuffer(PyObject *, Py_buffer *view) {
+void exporter_releasebuffer(PyObject *self, Py_buffer *view) {
   delete static_cast<bytes_buf::exported_view *>(view->internal);
+  --of<bytes_buf>(reinterpret_cast<exporter *>(self)->source).exports;
 }
 
 void exporter_dealloc(PyObject *self) {
@@ -312,7 +335,7 @@ int bytesio_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     PyErr_SetString(PyExc_TypeError, "a bytes-like object is required, not 'str'");
     return -1;
   }
-  auto &buf = of<bytes_buf>(self).buf;
+  auto &buf = of<bytes_buf>(self).changing();
   if (buf.closed())
     buf = bytes_buf(); // __init__ again after close(): open anew, as CPython
   return reset(buf, initial);
@@ -368,7 +391,7 @@ PyObject *file_write(PyObject *self, PyObject *data) {
     // export (CPython's BytesIO takes one for every write).
     return guarded([&] {
       const Py_ssize_t n = PyBytes_GET_SIZE(data);
-      of<Buf>(self).buf.write(
+      of<Buf>(self).changing().write(
           std::span(reinterpret_cast<const std::byte *>(PyBytes_AS_STRING(data)),
                     static_cast<std::size_t>(n)));
       return PyLong_FromSsize_t(n);
@@ -378,7 +401,7 @@ PyObject *file_write(PyObject *self, PyObject *data) {
   if (PyObject_GetBuffer(data, &view, PyBUF_CONTIG_RO) != 0)
     return nullptr;
   PyObject *result = guarded([&] {
-    of<Buf>(self).buf.write(
+    of<Buf>(self).changing().write(
         std::span(static_cast<const std::byte *>(view.buf), static_cast<std::size_t>(view.len)));
     return PyLong_FromSsize_t(view.len);
   });
@@ -520,7 +543,7 @@ PyObject *file_truncate(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyErr_Format(PyExc_TypeError, "truncate expected at most 1 argument, got %zd", nargs);
     return nullptr;
   }
-  auto &buf = of<Buf>(self).buf;
+  auto &buf = of<Buf>(self).changing();
   if (buf.closed())
     return closed_error();
   Py_ssize_t size = -1;
@@ -545,14 +568,22 @@ PyObject *file_truncate(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 
 template <class Buf>
 PyObject *file_getvalue(PyObject *self, PyObject *) {
-  return guarded([&] {
-    auto &buf = of<Buf>(self).buf;
-    if (buf.closed())
+  auto &f = of<Buf>(self);
+  if (f.value != nullptr)
+    return Py_NewRef(f.value);
+  return guarded([&]() -> PyObject * {
+    if (f.buf.closed())
       return closed_error();
-    if constexpr (Buf::contiguous)
-      return bytes_of(buf.view());
-    else
-      return bytes_of(buf.getvalue());
+    if constexpr (!Buf::contiguous)
+      return bytes_of(f.buf.getvalue());
+    else {
+      PyObject *value = bytes_of(f.buf.view());
+      // Kept unless a view may write to the contents; bytes of 0 or 1
+      // bytes are CPython's shared singletons anyway.
+      if (value != nullptr && f.exports == 0 && f.buf.size() > 1)
+        f.value = Py_NewRef(value);
+      return value;
+    }
   });
 }
 
@@ -572,7 +603,7 @@ PyObject *bytesio_getbuffer(PyObject *self, PyObject *) {
 template <class Buf>
 PyObject *file_close(PyObject *self, PyObject *) {
   return guarded([&] {
-    of<Buf>(self).buf.close();
+    of<Buf>(self).changing().close();
     Py_RETURN_NONE;
   });
 }
@@ -619,7 +650,7 @@ PyObject *bytesio_setstate(PyObject *self, PyObject *state) {
                  Py_TYPE(self)->tp_name, Py_TYPE(state)->tp_name);
     return nullptr;
   }
-  auto &buf = of<bytes_buf>(self).buf;
+  auto &buf = of<bytes_buf>(self).changing();
   if (buf.closed())
     return closed_error();
   PyObject *value = PyTuple_GET_ITEM(state, 0), *pos_item = PyTuple_GET_ITEM(state, 1),
@@ -733,7 +764,7 @@ bytes_buf *lend(PyObject *self) {
   }
   ++f.lent;
   Py_INCREF(self);
-  return &f.buf;
+  return &f.changing();
 }
 
 void give_back(PyObject *self) {

@@ -109,6 +109,9 @@ class Differential(unittest.TestCase):
                 self.assertEqual(ra, rb, (seq, op))
                 self.assertEqual(outcome(a.tell), outcome(b.tell), (seq, op))
                 self.assertEqual(outcome(a.getvalue), outcome(b.getvalue), (seq, op))
+                # getvalue() twice gives the same object exactly when CPython's does
+                self.assertEqual(outcome(lambda: a.getvalue() is a.getvalue()),
+                                 outcome(lambda: b.getvalue() is b.getvalue()), (seq, op))
             for va, vb in views:
                 va.release()
                 vb.release()
