@@ -178,6 +178,12 @@ std::size_t parallel_deflate::in_flight() const noexcept {
   return framing_ == framing::member ? slots_ - 1 : slots_;
 }
 
+parallel_deflate::compressor &parallel_deflate::own() {
+  if (!own_)
+    own_ = std::make_unique<compressor>(level_);
+  return *own_;
+}
+
 parallel_deflate::slot &parallel_deflate::at(std::uint64_t seq) const noexcept {
   return ring_[static_cast<std::size_t>(seq % slots_)];
 }
@@ -334,9 +340,7 @@ void parallel_deflate::submit(bool last) {
   }
   if (threads_ == 1 || (last && fill_seq_ == 0)) {
     // One thread, or a member of one block: no thread is worth starting.
-    if (!own_)
-      own_ = std::make_unique<compressor>(level_);
-    compress(s, *own_);
+    compress(s, own());
     s.done.store(true, std::memory_order_relaxed);
   } else {
     if (workers_.empty())
@@ -498,8 +502,7 @@ void parallel_deflate::wait_oldest() {
   if (s.done.load(std::memory_order_acquire))
     return;
   // Made before a block is taken, so that a block taken is always finished.
-  if (!own_)
-    own_ = std::make_unique<compressor>(level_);
+  compressor &mine = own();
   std::unique_lock<std::mutex> lock(mutex_);
   while (!s.done.load(std::memory_order_acquire)) {
     if (next_job_ == submitted_) {
@@ -508,7 +511,7 @@ void parallel_deflate::wait_oldest() {
     }
     slot &job = at(next_job_++);
     lock.unlock();
-    run_job(job, *own_);
+    run_job(job, mine);
     lock.lock();
   }
 }

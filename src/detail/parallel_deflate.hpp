@@ -174,6 +174,7 @@ private:
 
   std::size_t in_flight() const noexcept;
   slot &at(std::uint64_t seq) const noexcept;
+  compressor &own(); // the caller's thread's compressor, made when first needed
   void compress(slot &s, compressor &c) const;
   void deflate_block(slot &s, compressor &c, std::size_t at) const;
   void frame_bgzf(slot &s) const;
