@@ -132,9 +132,30 @@ PyObject *closed_error() {
   return nullptr;
 }
 
+/**
+ * A one-digit int's value, read in place: the sizes of small reads, where a
+ * call to PyLong_AsSsize_t is a measurable part of `read(16)`.
+ */
+bool small_int(PyObject *arg, Py_ssize_t &value) noexcept {
+  if (!PyLong_CheckExact(arg))
+    return false;
+  const auto *v = reinterpret_cast<PyLongObject *>(arg);
+#if PY_VERSION_HEX >= 0x030C0000
+  if (!PyUnstable_Long_IsCompact(v))
+    return false;
+  value = PyUnstable_Long_CompactValue(v);
+#else
+  const Py_ssize_t sign = Py_SIZE(arg); // the digit count, negative below zero
+  if (sign < -1 || sign > 1)
+    return false;
+  value = sign * static_cast<Py_ssize_t>(v->ob_digit[0]);
+#endif
+  return true;
+}
+
 /** A size argument as CPython's clinic reads `Py_ssize_t(accept={int, NoneType})`. */
 bool size_argument(PyObject *arg, Py_ssize_t &size) {
-  if (arg == Py_None)
+  if (arg == Py_None || small_int(arg, size))
     return true;
   if (PyLong_CheckExact(arg)) { // the common case, in one call instead of three
     size = PyLong_AsSsize_t(arg);
@@ -409,8 +430,11 @@ PyObject *file_write(PyObject *self, PyObject *data) {
   return result;
 }
 
+// Flattened: with the argument checks inlined, a Python `read(16)` costs 15
+// fewer instructions (callgrind: 499 a call, io.BytesIO's 479, whose calls
+// CPython inlines across its own code).
 template <class Buf>
-PyObject *file_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+[[gnu::flatten]] PyObject *file_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
   Py_ssize_t size;
   if (!optional_size(args, nargs, "read", size))
     return nullptr;
