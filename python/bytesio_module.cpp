@@ -145,10 +145,10 @@ bool small_int(PyObject *arg, Py_ssize_t &value) noexcept {
     return false;
   value = PyUnstable_Long_CompactValue(v);
 #else
-  const Py_ssize_t sign = Py_SIZE(arg); // the digit count, negative below zero
-  if (sign < -1 || sign > 1)
+  const Py_ssize_t digits = Py_SIZE(arg); // negative below zero
+  if (digits < -1 || digits > 1)
     return false;
-  value = sign * static_cast<Py_ssize_t>(v->ob_digit[0]);
+  value = digits * static_cast<Py_ssize_t>(v->ob_digit[0]);
 #endif
   return true;
 }
