@@ -155,14 +155,8 @@ bool small_int(PyObject *arg, Py_ssize_t &value) noexcept {
 
 /** A size argument as CPython's clinic reads `Py_ssize_t(accept={int, NoneType})`. */
 bool size_argument(PyObject *arg, Py_ssize_t &size) {
-  if (arg == Py_None || small_int(arg, size))
+  if (arg == Py_None || small_int(arg, size)) // the common cases, without a call
     return true;
-  if (PyLong_CheckExact(arg)) { // the common case, in one call instead of three
-    size = PyLong_AsSsize_t(arg);
-    if (size != -1 || !PyErr_Occurred())
-      return true;
-    PyErr_Clear(); // out of range: the general path raises CPython's message
-  }
   if (!PyIndex_Check(arg)) {
     PyErr_Format(PyExc_TypeError, "argument should be integer or None, not '%.200s'",
                  Py_TYPE(arg)->tp_name);
