@@ -705,7 +705,10 @@ void gunzip_decoder::inflate_body() {
   // Until the next point is placed, the output stops where it is due.
   const std::uint64_t due = index_.points_.back().out + index_.spacing_;
   const bool watching = !index_.complete_ && !finishing_;
-  std::size_t room = capacity_ - buf_len_;
+  // At most a stretch a call, with threads too: a failing call's output is
+  // dropped (see fail_deflate), so this bounds how far before the damage a
+  // read may fail.
+  std::size_t room = std::min(capacity_ - buf_len_, stretch);
   if (end() < limit_)
     room = static_cast<std::size_t>(std::min<std::uint64_t>(room, limit_ - end()));
   if (watching && !deferred_)
@@ -718,6 +721,8 @@ void gunzip_decoder::inflate_body() {
   z_.avail_out = static_cast<std::uint32_t>(room);
   const std::uint32_t in_n = z_.avail_in;
   const int ret = isal_inflate(&z_);
+  if (ret < 0)
+    m_.fail_deflate(ret); // before buf_len_ moves: see gzip_member::fail_deflate
   const std::uint32_t consumed = in_n - z_.avail_in;
   const auto produced = static_cast<std::size_t>(room - z_.avail_out);
   m_.pos += consumed;
@@ -727,8 +732,6 @@ void gunzip_decoder::inflate_body() {
             "): the index, or a BGZF block's size, does not match the data");
   buf_len_ += produced;
   m_.member_out += produced;
-  if (ret < 0)
-    m_.fail_deflate(ret);
   if (z_.block_state == ISAL_BLOCK_FINISH) {
     const std::uint64_t bit = next_bit();
     if (finishing_) {

@@ -314,14 +314,14 @@ bool igzip_inflate_engine::filter(const char *&src_begin, const char *src_end, c
       z.next_out = out;
       z.avail_out = out_n;
       const int ret = isal_inflate(&z);
+      if (ret < 0)
+        m.fail_deflate(ret); // before `out` moves: see gzip_member::fail_deflate
       const std::uint32_t consumed = in_n - z.avail_in;
       const std::uint32_t produced = out_n - z.avail_out;
       p += consumed;
       m.pos += consumed;
       out += produced;
       m.member_out += produced;
-      if (ret < 0)
-        m.fail_deflate(ret);
       if (z.block_state == ISAL_BLOCK_FINISH) {
         enter_trailer(m, z);
         break;

@@ -122,8 +122,14 @@ struct gunzip_options {
  * offsets (under the name `gunzip_buf`): a member read to its end has its
  * CRC-32 and ISIZE checked; a truncated or corrupt input, or trailing
  * garbage, is `errc::invalid_gzip` from the read that reaches it (through a
- * stream: `badbit`), and every byte returned before it was right. Input
- * that does not start with a gzip header fails in the constructor.
+ * stream: `badbit`), and every byte returned before it was right: a prefix
+ * of what zlib decodes before it meets the damage (but see
+ * `igzip_decompressor` on incomplete Huffman codes). ISA-L may write bytes
+ * decoded from past the damage in the call that reports it, so none of that
+ * call's output is kept: reads may fail up to one decoding step (256 KiB)
+ * plus what ISA-L decodes ahead into its own buffer (64 KiB) before the
+ * damage. Input that does not start with a gzip header fails in the
+ * constructor.
  * Closed: `errc::closed`; a bad seek: `errc::invalid_argument`.
  *
  * Threads (`gunzip_options::threads > 1`): once the index is complete, a

@@ -234,7 +234,11 @@ public:
  *   bits 5..7 set, a wrong header CRC;
  * - invalid deflate data (as ISA-L reports it; the offset is where the
  *   member's deflate data starts, because the point where ISA-L notices the
- *   damage depends on how much input it was given at a time);
+ *   damage depends on how much input it was given at a time). ISA-L reads a
+ *   Huffman code that is incomplete (zlib refuses it; RFC 1951 does not
+ *   say): damage that makes one decodes to wrong bytes until a symbol
+ *   without a code or the trailer's CRC-32 stops it, like damage no decoder
+ *   can see;
  * - a trailer whose CRC-32 or ISIZE (length mod 2^32) disagrees with the data;
  * - bytes after a member that do not start another member (trailing garbage,
  *   zero padding included, which `gzip -d` only warns about).
@@ -246,8 +250,10 @@ public:
  * until the close that ends the stream (see the file comment), so the
  * message is the same in both directions and for any chunking and buffer
  * size. Bytes decompressed before an error was found may have gone
- * downstream: a prefix of what the input decompresses to up to the error,
- * never a byte twice.
+ * downstream: a prefix of what zlib decodes from the input before it meets
+ * the damage, never a byte twice. (ISA-L's inflate may write bytes decoded
+ * from past the damage in the call that reports it; that call's output is
+ * dropped, so the prefix may stop up to one buffer short of zlib's.)
  *
  * Against decompression bombs, bound the destination: a `bytes_buf` with
  * `set_size_limit` stops the chain at the limit.

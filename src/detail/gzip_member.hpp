@@ -77,7 +77,16 @@ struct gzip_member {
   /** The input ends inside the `inside` ("header", "deflate data", "trailer") of this member. */
   [[noreturn]] void fail_truncated(const char *inside) const;
 
-  /** ISA-L's inflate failed (`isal_error`) in the deflate data starting at `data_start`. */
+  /**
+   * ISA-L's inflate failed (`isal_error`) in the deflate data starting at
+   * `data_start`. Call it before handing on any output of the failing call:
+   * ISA-L's fast loop runs ahead of its checks, so that call may have written
+   * bytes decoded from past the damage (measured: up to 844 on 21,000
+   * randomly damaged streams). Every call that succeeded wrote only bytes
+   * zlib also gives (but past an incomplete Huffman code, which ISA-L reads
+   * and zlib refuses), so dropping the failing call's output keeps every
+   * byte handed on right, at the cost of the right ones among them.
+   */
   [[noreturn]] void fail_deflate(int isal_error) const;
 
   /** Enters the header of a member starting at `pos`. */

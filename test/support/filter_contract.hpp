@@ -126,10 +126,6 @@ inline std::string sample(std::size_t n, unsigned seed) {
   return n % 2 ? random_bytes(n, seed) : text(n, seed);
 }
 
-inline bool is_prefix(std::string_view p, std::string_view of) {
-  return p.size() <= of.size() && of.substr(0, p.size()) == p;
-}
-
 /**
  * Checks that `op()` throws a std::ios_base::failure with `first`'s code and
  * message and hands the sink (whose size `size()` gives) nothing.

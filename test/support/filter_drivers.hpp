@@ -161,18 +161,17 @@ std::string write_through(const Filter &f, std::string_view data,
 /**
  * Input use: a filtering_istream holding `f` (chain buffer `buffer`, 0: a
  * plain push) over a source handing out `data` in chunks of the sizes in
- * `chunks`, read to its end in reads of those sizes too (at most 64 KiB);
+ * `chunks`, read to its end in reads of those sizes too (at most 64 KiB),
+ * appended to `out` as it goes (so a failure leaves what came before it);
  * throws what failed.
  */
 template <class Filter>
-std::string read_through(const Filter &f, std::string_view data,
-                         const std::vector<std::size_t> &chunks = {whole},
-                         std::streamsize buffer = 0) {
+void read_into(std::string &out, const Filter &f, std::string_view data,
+               const std::vector<std::size_t> &chunks = {whole}, std::streamsize buffer = 0) {
   boost::iostreams::filtering_istream is;
   push_filter(is, f, buffer);
   is.push(chunked_source{data, chunks});
   is.exceptions(std::ios_base::badbit);
-  std::string out;
   std::vector<char> block(std::size_t{1} << 16);
   for (std::size_t i = 0;; ++i) {
     const std::size_t k = std::clamp<std::size_t>(chunks[i % chunks.size()], 1, block.size());
@@ -181,6 +180,15 @@ std::string read_through(const Filter &f, std::string_view data,
     if (!is)
       break;
   }
+}
+
+/** As `read_into`, into a string it returns. */
+template <class Filter>
+std::string read_through(const Filter &f, std::string_view data,
+                         const std::vector<std::size_t> &chunks = {whole},
+                         std::streamsize buffer = 0) {
+  std::string out;
+  read_into(out, f, data, chunks, buffer);
   return out;
 }
 
@@ -226,6 +234,19 @@ outcome write_outcome(const Filter &f, std::string_view data,
   });
   if (os.is_complete())
     (void)failure_of([&] { os.reset(); }); // after a failed write: the chain is still whole
+  o.code = e.code;
+  o.message = e.message;
+  return o;
+}
+
+/**
+ * As `read_through`, but a failure is returned with the bytes read before it.
+ */
+template <class Filter>
+outcome read_outcome(const Filter &f, std::string_view data,
+                     const std::vector<std::size_t> &chunks = {whole}, std::streamsize buffer = 0) {
+  outcome o;
+  const outcome e = failure_of([&] { read_into(o.bytes, f, data, chunks, buffer); });
   o.code = e.code;
   o.message = e.message;
   return o;

@@ -31,6 +31,9 @@ std::string str(const R &r) {
   return {reinterpret_cast<const char *>(std::data(r)), std::size(r)};
 }
 
+/** Whether `part` is a prefix of `of`. */
+inline bool is_prefix(std::string_view part, std::string_view of) { return of.starts_with(part); }
+
 /** The characters of `s` as bytes (no copy). */
 inline std::span<const std::byte> bytes(std::string_view s) { return std::as_bytes(std::span(s)); }
 
