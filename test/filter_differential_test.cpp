@@ -16,9 +16,10 @@
 // with random chain buffer sizes and random igzip buffer sizes (1 byte to
 // 1 MiB). They must agree on accept/reject, on the error (code and the whole
 // message, so the offset too) and, on success, on the bytes; on failure each
-// sink holds a prefix of what the reference decoded before the error, never
-// more. Every case is seeded and deterministic; the counts are printed to
-// the test log (--log_level=message, on by default here).
+// sink holds a prefix of the longest right decoding before the error, never
+// more (base64: its core fed a character at a time; gzip: what zlib decodes
+// before it meets the damage, and zlib agrees with the reference). Every case is seeded and
+// deterministic; the counts are printed to the test log (--log_level=message, on by default here).
 
 #include "bytesio/bytes_buf.hpp"
 #include "bytesio/detail/igzip_engine.hpp"
@@ -27,6 +28,7 @@
 #include "support/filter_drivers.hpp"
 #include "support/gzip_peers.hpp"
 #include "support/test_support.hpp"
+#include "support/zlib_reference.hpp"
 
 #include <boost/iostreams/categories.hpp>
 #include <boost/iostreams/close.hpp>
@@ -131,6 +133,7 @@ std::string show(const outcome &o) {
 // the later writes, so a filter that encoded re-offered bytes again after
 // the failure would show them (refusing_sink with `once`).
 using bytesio::test::chunked_source;
+using bytesio::test::is_prefix;
 using bytesio::test::refusing_sink;
 
 // How one run through a chain is set up.
@@ -322,10 +325,6 @@ std::string probe_sticky(Filter f, std::string_view input, const plan &p, std::s
   return {};
 }
 
-bool is_prefix(std::string_view p, std::string_view of) {
-  return p.size() <= of.size() && of.substr(0, p.size()) == p;
-}
-
 // --- bookkeeping --------------------------------------------------------------
 
 struct tally {
@@ -349,10 +348,12 @@ struct tally {
 
 // One decoding case: the reference against both chains (and the filter
 // itself when the input is bad).
+// `prefix_of_ends`: false where the longest right decoding is known only so far.
 template <class Filter>
 void compare_decoders(tally &t, const Filter &f, std::string_view input, const outcome &ref,
                       const std::string &prefix_of, const plan &p, const std::string &label,
-                      std::string_view valid, std::string_view valid_out, bool probe) {
+                      std::string_view valid, std::string_view valid_out, bool probe,
+                      bool prefix_of_ends = true) {
   ++t.cases;
   t.rejected += ref.ok ? 0 : 1;
   const std::string where = label + " | " + p.str() + " | reference " + show(ref);
@@ -370,7 +371,9 @@ void compare_decoders(tally &t, const Filter &f, std::string_view input, const o
       t.check(false, std::string(name) + " output differs | " + where);
       return;
     }
-    if (!o.ok && !is_prefix(o.bytes, prefix_of)) {
+    const std::size_t known =
+        prefix_of_ends ? o.bytes.size() : std::min(o.bytes.size(), prefix_of.size());
+    if (!o.ok && !is_prefix(std::string_view(o.bytes).substr(0, known), prefix_of)) {
       t.check(false, std::string(name) + " sink is not a prefix of the decoding (" +
                          std::to_string(o.bytes.size()) + " of " +
                          std::to_string(prefix_of.size()) + " bytes) | " + where);
@@ -553,7 +556,7 @@ BOOST_AUTO_TEST_CASE(base64_encoder_stops_at_a_sink_failure) {
 // --- igzip --------------------------------------------------------------------
 
 // The inflate engine fed everything at once with unbounded output room: the
-// reference outcome, and the longest output before an error.
+// reference outcome.
 outcome igzip_reference(std::string_view gz) {
   outcome r;
   bytesio::detail::igzip_inflate_engine engine;
@@ -713,8 +716,17 @@ BOOST_AUTO_TEST_CASE(igzip_decompressor_reference_input_and_output_chains_agree)
     const outcome ref = igzip_reference(gz);
     if (label.rfind("valid", 0) == 0)
       t.check(ref.ok && ref.bytes == g.plain, "the reference rejects a valid input: " + show(ref));
-    compare_decoders(t, igzip_decompressor(igzip_buffer(rng)), gz, ref, ref.bytes, random_plan(rng),
-                     label, valid, "sticky", i % 4 == 0);
+    // ISA-L's call that finds damage may have written bytes decoded from
+    // past it, which no chain may hand on: zlib's decoding is the longest
+    // right one (only so far past an incomplete Huffman code, which ISA-L reads).
+    const auto z = bytesio::test::zlib_gunzip(gz);
+    const bool zlib_stops_early = bytesio::test::isal_decodes_on(z);
+    t.check(zlib_stops_early || (z.ok == ref.ok && (!z.ok || z.bytes == ref.bytes)),
+            "zlib disagrees: " + (z.ok ? std::string("accepted") : z.message) + " | " + label +
+                " | reference " + show(ref));
+    compare_decoders(t, igzip_decompressor(igzip_buffer(rng)), gz, ref,
+                     ref.ok ? ref.bytes : z.bytes, random_plan(rng), label, valid, "sticky",
+                     i % 4 == 0, !zlib_stops_early);
   }
 }
 
@@ -745,30 +757,9 @@ BOOST_AUTO_TEST_CASE(igzip_decompressor_every_truncation_agrees) {
   }
 }
 
-// The decompressed prefix of a gzip stream cut anywhere, by zlib (lenient).
+// The decompressed prefix of a gzip stream cut anywhere, by zlib.
 std::string zlib_inflate_prefix(std::string_view gz) {
-  z_stream z{};
-  BOOST_REQUIRE(inflateInit2(&z, 31) == Z_OK);
-  std::string out;
-  char buf[4096];
-  z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(gz.data()));
-  z.avail_in = static_cast<uInt>(gz.size());
-  for (;;) {
-    z.next_out = reinterpret_cast<Bytef *>(buf);
-    z.avail_out = sizeof buf;
-    const int ret = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-    if (ret == Z_STREAM_END) {
-      if (z.avail_in == 0)
-        break;
-      inflateReset(&z); // the next member
-      continue;
-    }
-    if (ret != Z_OK || (z.avail_in == 0 && z.avail_out != 0))
-      break;
-  }
-  inflateEnd(&z);
-  return out;
+  return bytesio::test::zlib_gunzip(gz).bytes;
 }
 
 BOOST_AUTO_TEST_CASE(igzip_compressor_stops_at_a_sink_failure) {
