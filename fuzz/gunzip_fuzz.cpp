@@ -20,10 +20,10 @@
 //
 // fuzz/make_gunzip_seeds.py writes the seeds in this encoding.
 
-#include "bytesio/detail/igzip_engine.hpp"
 #include "bytesio/gunzip_buf.hpp"
 
 #include "fuzz_common.hpp"
+#include "support/engine_reference.hpp"
 #include "support/zlib_reference.hpp"
 
 #include <algorithm>
@@ -52,26 +52,15 @@ std::string message_of(const std::ios_base::failure &e) {
 }
 
 outcome reference(std::string_view gz) {
-  outcome r;
-  bytesio::detail::igzip_inflate_engine engine;
-  std::string out(std::max<std::size_t>(4096, 4 * gz.size()), '\0');
-  const char *p = gz.data();
-  char *d = out.data();
-  try {
-    for (;;) {
-      const auto used = static_cast<std::size_t>(d - out.data());
-      if (used == out.size()) {
-        out.resize(2 * out.size());
-        d = out.data() + used;
-      }
-      if (!engine.filter(p, gz.data() + gz.size(), d, out.data() + out.size(), true))
-        break;
+  bytesio::test::engine_decoding e = bytesio::test::engine_gunzip(gz);
+  outcome r{std::move(e.bytes), {}};
+  if (e.error) {
+    try {
+      std::rethrow_exception(e.error);
+    } catch (const std::ios_base::failure &f) {
+      r.message = message_of(f);
     }
-  } catch (const std::ios_base::failure &e) {
-    r.message = message_of(e);
   }
-  out.resize(static_cast<std::size_t>(d - out.data()));
-  r.bytes = std::move(out);
   return r;
 }
 

@@ -90,8 +90,8 @@ inline std::string zlib_gzip(const std::string &data, int level, const zlib_head
  * `count` gzip members of CSV-like text (1 KB to 200 KB, zlib levels 1-9)
  * whose deflate data has 1 to 3 bits flipped, the same for the same seed:
  * what "every byte handed on before the error is right" is checked on. (On
- * about one in twenty such inputs, ISA-L's call that reports the damage has
- * written bytes decoded from past it.)
+ * about one in six such inputs, ISA-L's call that reports the damage, given
+ * room, writes bytes decoded from past it.)
  */
 inline std::vector<std::string> damaged_gzips(int count, unsigned seed) {
   std::mt19937 rng(seed);
