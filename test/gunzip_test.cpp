@@ -576,11 +576,12 @@ BOOST_AUTO_TEST_CASE(corrupt_crc_isize_data_header_and_garbage) {
 BOOST_AUTO_TEST_CASE(bytes_before_damage_are_zlibs) {
   // ISA-L's inflate may write bytes decoded from past the damage in the call
   // that reports it: none of them is returned, for any read size or
-  // spacing, nor after seeks (threads: threads_stop_at_damage_...). The
-  // reference is what zlib decodes before it meets the damage; the reads
-  // stop short of it by at most a decoding step (256 KiB) and what ISA-L
-  // decodes ahead into its own buffer (64 KiB). Reads of 100 bytes end
-  // inside what the failing call wrote past the damage, where it was kept.
+  // spacing, nor after seeks (with threads: see
+  // threads_stop_at_damage_with_zlibs_bytes). The reference is what zlib
+  // decodes before it meets the damage; the reads stop short of it by at
+  // most a decoding step (256 KiB) and what ISA-L decodes ahead into its own
+  // buffer (64 KiB). Reads of 100 bytes end inside what the failing call
+  // wrote past the damage, where it was kept.
   constexpr std::size_t most_short = std::size_t{320} << 10;
   std::mt19937_64 rng(11);
   int rejected = 0;
@@ -947,7 +948,7 @@ BOOST_AUTO_TEST_CASE(threads_read_the_same_bytes) {
                       (s.text.back() != '\n' ? 1 : 0));
 }
 
-BOOST_AUTO_TEST_CASE(threads_stop_at_damage_no_later_than_one_thread) {
+BOOST_AUTO_TEST_CASE(threads_stop_at_damage_with_zlibs_bytes) {
   // Damage in the middle of the deflate data of a stretch ahead: with one
   // thread or two, the reader gets a prefix of what zlib decodes before it
   // meets the damage, then invalid_gzip (with threads, maybe earlier: where
