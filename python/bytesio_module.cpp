@@ -17,6 +17,7 @@
 #include <Python.h>
 
 #include "bytesio/bytes_buf.hpp"
+#include "bytesio/detail/memory.hpp"
 #include "bytesio/detail/python_lending.hpp"
 #include "bytesio/error.hpp"
 #include "bytesio/spooled_buf.hpp"
@@ -180,9 +181,22 @@ std::size_t count_of(Py_ssize_t size) {
   return size < 0 ? bytes_buf::npos : static_cast<std::size_t>(size);
 }
 
+/**
+ * A new bytes object holding a copy of `s`. A large one (getvalue() of a
+ * big buffer) is a fresh mapping of malloc's: its pages are asked to be huge
+ * pages before the copy, which otherwise faults them in 4 KiB at a time
+ * (64 MiB: 43 ms, against 9 ms in huge pages, AMD EPYC VM).
+ */
 PyObject *bytes_of(std::span<const std::byte> s) {
-  return PyBytes_FromStringAndSize(reinterpret_cast<const char *>(s.data()),
-                                   static_cast<Py_ssize_t>(s.size()));
+  const auto n = static_cast<Py_ssize_t>(s.size());
+  if (s.size() < bytesio::detail::huge_pages_from)
+    return PyBytes_FromStringAndSize(reinterpret_cast<const char *>(s.data()), n);
+  PyObject *bytes = PyBytes_FromStringAndSize(nullptr, n);
+  if (bytes != nullptr) {
+    bytesio::detail::advise_huge_pages(PyBytes_AS_STRING(bytes), s.size());
+    std::memcpy(PyBytes_AS_STRING(bytes), s.data(), s.size());
+  }
+  return bytes;
 }
 
 PyObject *bytes_of(const bytesio::byte_vector &v) {

@@ -8,7 +8,7 @@
 // (the tests run both ways).
 #include "bytesio/base64.hpp"
 #include "bytesio/detail/base64.hpp"
-#include "os/huge_pages.hpp"
+#include "bytesio/detail/memory.hpp"
 
 #include <algorithm>
 #include <array>

@@ -20,7 +20,8 @@
 // block_cache_limit() (byte_vector.hpp), and serve the next request whose
 // size they fit: their pages are faulted in already (DESIGN.md, "Memory
 // reuse"). A request the OS refuses is asked again after the cache gives
-// back what it holds.
+// back what it holds. advise_huge_pages gives the same huge pages to large
+// blocks that others allocate and the library fills.
 
 namespace bytesio::detail {
 
@@ -55,6 +56,16 @@ BYTESIO_API void deallocate_bytes(memory_block block) noexcept;
 
 /** The bytes the block cache holds now (for tests and benchmarks). */
 BYTESIO_API std::size_t cached_bytes() noexcept;
+
+/** The smallest block advise_huge_pages advises. */
+inline constexpr std::size_t huge_pages_from = std::size_t(4) << 20;
+
+/**
+ * For a large block from elsewhere (a `std::string`, a Python `bytes`
+ * object) about to be filled: asks the OS to back its whole pages with huge
+ * pages, from `huge_pages_from` bytes; a hint, nothing on other systems.
+ */
+BYTESIO_API void advise_huge_pages(void *p, std::size_t n) noexcept;
 
 } // namespace bytesio::detail
 
