@@ -315,8 +315,10 @@ PyType_Slot exporter_slots[] = {
     {0, nullptr},
 };
 
-PyType_Spec exporter_spec = {"bytesio._BytesIOBuffer", sizeof(exporter), 0,
-                             Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC, exporter_slots};
+// Made by getbuffer() alone: one made from Python would have no source.
+PyType_Spec exporter_spec = {
+    "bytesio._BytesIOBuffer", sizeof(exporter), 0,
+    Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION, exporter_slots};
 
 // ---- BytesIO ---------------------------------------------------------------------
 
@@ -380,11 +382,10 @@ PyObject **dict_of(PyObject *self) {
 template <class Buf>
 void file_dealloc(PyObject *self) {
   PyTypeObject *type = Py_TYPE(self);
-  // io's finalizer (close() if not closed) first, as the base's dealloc
-  // would; the rest of the base's work is done here, since it would ask
-  // `closed` of an object whose buffer is gone.
-  if (PyObject_CallFinalizerFromDealloc(self) < 0)
-    return; // resurrected
+  // The base's dealloc is not called: it would run io's finalizer (close()
+  // through Python, a `_finalizing` attribute) for this type too, which the
+  // destructor makes needless, as CPython's BytesIO skips it. A Python
+  // subclass still gets it: subtype_dealloc runs it before this.
   PyObject_GC_UnTrack(self);
   if (type->tp_weaklistoffset > 0 &&
       *reinterpret_cast<PyObject **>(reinterpret_cast<char *>(self) + type->tp_weaklistoffset))
@@ -575,14 +576,16 @@ PyObject *file_truncate(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyErr_Format(PyExc_TypeError, "truncate expected at most 1 argument, got %zd", nargs);
     return nullptr;
   }
+  // The size first, as CPython's clinic does: its __index__ may run Python
+  // code (getvalue() even), so nothing is dropped or checked before it.
+  Py_ssize_t size = -1;
+  const bool given = nargs == 1 && args[0] != Py_None;
+  if (given && !size_argument(args[0], size))
+    return nullptr;
   auto &buf = of<Buf>(self).changing();
   if (buf.closed())
     return closed_error();
-  Py_ssize_t size = -1;
-  bool given = nargs == 1 && args[0] != Py_None;
   if (given) {
-    if (!size_argument(args[0], size))
-      return nullptr;
     if (size < 0) {
       // CPython reports a pinned buffer before a bad size; an empty write
       // changes nothing and throws exactly when the buffer is pinned.
@@ -687,8 +690,9 @@ PyObject *bytesio_setstate(PyObject *self, PyObject *state) {
     return closed_error();
   PyObject *value = PyTuple_GET_ITEM(state, 0), *pos_item = PyTuple_GET_ITEM(state, 1),
            *dict = PyTuple_GET_ITEM(state, 2);
-  if (PyUnicode_Check(value)) {
-    PyErr_SetString(PyExc_TypeError, "a bytes-like object is required, not 'str'");
+  if (PyUnicode_Check(value) || value == Py_None) { // reset() reads None as empty, for __init__
+    PyErr_Format(PyExc_TypeError, "a bytes-like object is required, not '%.200s'",
+                 Py_TYPE(value)->tp_name);
     return nullptr;
   }
   if (!PyLong_Check(pos_item)) {

@@ -207,6 +207,42 @@ class Large(unittest.TestCase):
         self.assertNotEqual(hash(v), h)
 
 
+class Edges(unittest.TestCase):
+    """Found by review: each failed before its fix."""
+
+    def test_buffer_type_is_not_made_from_python(self):
+        with self.assertRaises(TypeError):  # it would have no BytesIO (a crash)
+            type(bytesio.BytesIO(b"x").getbuffer().obj)()
+
+    def test_truncate_size_runs_python_before_the_cut(self):
+        for cls in (io.BytesIO, bytesio.BytesIO):
+            b = cls(b"hello world")
+
+            class Size:
+                def __index__(self):
+                    b.getvalue()  # kept by bytesio until a change
+                    return 2
+            self.assertEqual(b.truncate(Size()), 2)
+            self.assertEqual((b.getvalue(), b.read()), (b"he", b"he"), cls)
+
+    def test_setstate_refuses_none(self):
+        for cls in (io.BytesIO, bytesio.BytesIO):
+            with self.assertRaises(TypeError):
+                cls().__setstate__((None, 0, None))
+
+    def test_no_io_finalizer_on_the_exact_type(self):
+        d = bytesio.BytesIO(b"abc").__dict__  # the object dies at once
+        self.assertEqual(d, {})  # io's finalizer would set _finalizing
+
+        class Closing(bytesio.BytesIO):
+            def close(self):
+                closed.append(True)
+                super().close()
+        closed = []
+        Closing(b"x")
+        self.assertEqual(closed, [True])  # a subclass's close() still runs
+
+
 class Buffer(unittest.TestCase):
     def test_exports_pin_the_contents(self):
         b = bytesio.BytesIO(b"0123456789")
