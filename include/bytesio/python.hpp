@@ -64,14 +64,19 @@ private:
  *   blocking until the whole buffer is filled; a write hands Python a `memoryview` of the put area,
  *   never a `bytes` copy, and a `memoryview` of the caller's own bytes for a
  *   write at least as long as the buffer. The views are released when the
- *   call returns, so a file object that keeps one gets `ValueError` on use,
- *   not bytes that changed under it.
+ *   call returns or raises, so a file object that keeps one gets
+ *   `ValueError` on use, not bytes that changed under it. (A slice or a
+ *   view of the view that it keeps outlives the release, as with Python's
+ *   own buffered files: like them, this relies on the io rule that `write`
+ *   and `readinto` keep nothing of what they are given.)
  * - One position, as the Python object has: after `pubsync`, and after any
  *   seek, the object's `tell()` is the stream's position. Bytes read ahead
  *   are given back (`seek(-n, SEEK_CUR)`) when the stream seeks, syncs or
  *   starts writing; pending output is written before any read or seek. On a
  *   non-seekable object (a pipe, a socket) reading and writing are two
- *   independent streams, and seeking fails (`pos_type(-1)`, so `failbit`).
+ *   independent streams, each with its own buffer (what was read ahead
+ *   stays readable after a write), and seeking fails (`pos_type(-1)`, so
+ *   `failbit`).
  * - The GIL: every virtual that calls Python takes the GIL for that call
  *   only, so the C++ code may run without it (`py::call_guard<
  *   py::gil_scoped_release>`) and other Python threads run meanwhile. The
@@ -80,9 +85,11 @@ private:
  * - Errors: a Python exception raised by the file object becomes a
  *   `file_error` (a `std::ios_base::failure`, so the stream sets `badbit`)
  *   carrying its message; `error()` keeps the first one. `write` returning
- *   fewer bytes than given is called again for the rest; `write` or
- *   `readinto` returning `None` (a non-blocking file that is not ready) is a
- *   failure, never a silent loss.
+ *   fewer bytes than given is called again for the rest. A file object that
+ *   breaks the protocol fails the same way, with the exception Python's own
+ *   buffered files raise for it: `write` or `readinto` returning `None` (a
+ *   non-blocking file that is not ready) is a `BlockingIOError`, a count out
+ *   of range an `OSError`, never a silent loss.
  *
  * The destructor writes what is pending (errors are dropped: call
  * `pubsync()` first to see them).
@@ -225,11 +232,19 @@ protected:
       return static_cast<std::streamsize>(done);
     start_reading();
     // What is left of a long read goes straight into the caller's memory.
-    while (want - done >= size_) {
-      const std::size_t n = read_some(s + done, want - done);
+    // The spent get area goes; it keeps only the last byte read, so that a
+    // putback (unget) gives that byte, not one of the old buffer.
+    if (want - done >= size_) {
+      setg(buffer_.get(), buffer_.get(), buffer_.get());
+      std::size_t n = 0;
+      while (want - done >= size_ && (n = read_some(s + done, want - done)) != 0)
+        done += n;
+      if (done > 0) {
+        buffer_[0] = s[done - 1];
+        setg(buffer_.get(), buffer_.get() + 1, buffer_.get() + 1);
+      }
       if (n == 0)
         return static_cast<std::streamsize>(done);
-      done += n;
     }
     while (done < want && !traits_type::eq_int_type(underflow(), traits_type::eof())) {
       const std::size_t n = std::min(want - done, static_cast<std::size_t>(egptr() - gptr()));
@@ -289,6 +304,29 @@ private:
            "' object";
   }
 
+  /** A view of our memory lent to one Python call: released however the call ends. */
+  class lent_view {
+  public:
+    lent_view(char *p, std::size_t n, int flags) {
+      PyObject *view = PyMemoryView_FromMemory(p, static_cast<Py_ssize_t>(n), flags);
+      if (view == nullptr)
+        throw pybind11::error_already_set();
+      view_ = pybind11::reinterpret_steal<pybind11::object>(view);
+    }
+    ~lent_view() {
+      PyObject *r = PyObject_CallMethod(view_.ptr(), "release", nullptr);
+      if (r == nullptr)
+        PyErr_Clear(); // cannot fail for a view we made and nobody exported from
+      Py_XDECREF(r);
+    }
+    lent_view(const lent_view &) = delete;
+    lent_view &operator=(const lent_view &) = delete;
+    const pybind11::object &get() const noexcept { return view_; }
+
+  private:
+    pybind11::object view_;
+  };
+
   /** Calls Python (the GIL held); a Python exception becomes a `file_error`. */
   template <class F>
   pybind11::object call_python(F &&f) {
@@ -305,25 +343,56 @@ private:
     throw e;
   }
 
-  [[noreturn]] void fail(const std::string &what) {
-    throw std::ios_base::failure("bytesio::python::file_buf: " + what);
+  /** The file object broke the io protocol: the Python exception io raises for it (GIL held). */
+  [[noreturn]] void fail(PyObject *type, const std::string &what) {
+    PyErr_SetString(type, what.c_str());
+    fail(file_error(pybind11::error_already_set()));
   }
 
-  /** Leaves reading for writing: the read-ahead goes back to the object. */
+  /** The count `method` returned for `asked` bytes (GIL held). */
+  std::size_t count_of(const pybind11::object &result, const char *method, std::size_t asked) {
+    if (result.is_none())
+      fail(PyExc_BlockingIOError,
+           std::string(method) + " returned None: the file is non-blocking and not ready");
+    const Py_ssize_t n = PyNumber_AsSsize_t(result.ptr(), PyExc_ValueError);
+    if (n == -1 && PyErr_Occurred())
+      fail(file_error(pybind11::error_already_set()));
+    if (n < 0 || static_cast<std::size_t>(n) > asked)
+      fail(PyExc_OSError, std::string(method) + " returned " + std::to_string(n) +
+                              " (should have been between 0 and " + std::to_string(asked) + ")");
+    return static_cast<std::size_t>(n);
+  }
+
+  /**
+   * Leaves reading for writing: the read-ahead goes back to the object. A
+   * non-seekable one cannot take it back: it stays in the get area, and
+   * writes go through a buffer of their own.
+   */
   void start_writing() {
     if (pbase() != nullptr)
       return;
+    if (!seekable_) {
+      if (!put_buffer_)
+        put_buffer_ = std::make_unique<char[]>(size_);
+      setp(put_buffer_.get(), put_buffer_.get() + size_);
+      return;
+    }
     give_back_read_ahead();
     setg(nullptr, nullptr, nullptr);
     setp(buffer_.get(), buffer_.get() + size_);
   }
 
-  /** Leaves writing for reading: the pending bytes are written first. */
+  /**
+   * Leaves writing for reading: the pending bytes are written first (a
+   * request reaches a socket before its reply is awaited). A non-seekable
+   * object keeps its put area, empty.
+   */
   void start_reading() {
     if (pbase() == nullptr)
       return;
     write_pending();
-    setp(nullptr, nullptr);
+    if (seekable_)
+      setp(nullptr, nullptr);
   }
 
   void give_back_read_ahead() {
@@ -339,26 +408,25 @@ private:
   void write_pending() {
     if (pbase() == nullptr || pptr() == pbase())
       return;
-    const auto n = static_cast<std::size_t>(pptr() - pbase());
-    setp(buffer_.get(), buffer_.get() + size_);
-    write_all(buffer_.get(), n);
+    char *const base = pbase();
+    const auto n = static_cast<std::size_t>(pptr() - base);
+    setp(base, base + size_);
+    write_all(base, n);
   }
 
   /** Hands `p[0, n)` to `write` as memoryviews until it took all of it. */
   void write_all(const char *p, std::size_t n) {
     pybind11::gil_scoped_acquire gil;
     for (std::size_t done = 0; done < n;) {
-      auto view = memory_view(const_cast<char *>(p + done), n - done, PyBUF_READ);
-      auto result = call_python([&] { return write_(view); });
-      release(view);
-      if (result.is_none())
-        fail("write returned None: the file is non-blocking and not ready; " +
-             std::to_string(n - done) + " bytes were not written");
-      const auto wrote = result.cast<long long>();
-      if (wrote <= 0 || static_cast<unsigned long long>(wrote) > n - done)
-        fail("write returned " + std::to_string(wrote) + " for " + std::to_string(n - done) +
-             " bytes");
-      done += static_cast<std::size_t>(wrote);
+      pybind11::object result;
+      {
+        const lent_view view(const_cast<char *>(p + done), n - done, PyBUF_READ);
+        result = call_python([&] { return write_(view.get()); });
+      }
+      const std::size_t wrote = count_of(result, "write", n - done);
+      if (wrote == 0) // it would be called again for ever
+        fail(PyExc_OSError, "write returned 0 for " + std::to_string(n - done) + " bytes");
+      done += wrote;
     }
   }
 
@@ -366,19 +434,16 @@ private:
   std::size_t read_some(char *p, std::size_t n) {
     pybind11::gil_scoped_acquire gil;
     if (readinto_) {
-      auto view = memory_view(p, n, PyBUF_WRITE);
-      auto result = call_python([&] { return readinto_(view); });
-      release(view);
-      if (result.is_none())
-        fail("readinto returned None: the file is non-blocking and has no data yet");
-      const auto got = result.cast<long long>();
-      if (got < 0 || static_cast<unsigned long long>(got) > n)
-        fail("readinto returned " + std::to_string(got) + " for " + std::to_string(n) + " bytes");
-      return static_cast<std::size_t>(got);
+      pybind11::object result;
+      {
+        const lent_view view(p, n, PyBUF_WRITE);
+        result = call_python([&] { return readinto_(view.get()); });
+      }
+      return count_of(result, "readinto", n);
     }
     auto result = call_python([&] { return read_(n); });
     if (result.is_none())
-      fail("read returned None: the file is non-blocking and has no data yet");
+      fail(PyExc_BlockingIOError, "read returned None: the file is non-blocking and not ready");
     Py_buffer view;
     if (PyObject_GetBuffer(result.ptr(), &view, PyBUF_SIMPLE) != 0)
       fail(file_error(pybind11::error_already_set()));
@@ -387,29 +452,16 @@ private:
       std::memcpy(p, view.buf, got);
     PyBuffer_Release(&view);
     if (got > n)
-      fail("read returned " + std::to_string(got) + " bytes for " + std::to_string(n));
+      fail(PyExc_OSError,
+           "read returned " + std::to_string(got) + " bytes for " + std::to_string(n));
     return got;
-  }
-
-  static pybind11::object memory_view(char *p, std::size_t n, int flags) {
-    PyObject *view = PyMemoryView_FromMemory(p, static_cast<Py_ssize_t>(n), flags);
-    if (view == nullptr)
-      throw pybind11::error_already_set();
-    return pybind11::reinterpret_steal<pybind11::object>(view);
-  }
-
-  /** Ends the view of our memory; a file object that kept it gets ValueError on use. */
-  static void release(const pybind11::object &view) {
-    PyObject *r = PyObject_CallMethod(view.ptr(), "release", nullptr);
-    if (r == nullptr)
-      PyErr_Clear(); // a view of the view is alive: nothing more we can do
-    Py_XDECREF(r);
   }
 
   pybind11::object file_, readinto_, read_, write_, seek_, tell_, flush_;
   bool seekable_ = false;
   std::size_t size_;
-  std::unique_ptr<char[]> buffer_;
+  std::unique_ptr<char[]> buffer_;     // the get area, and the put area of a seekable object
+  std::unique_ptr<char[]> put_buffer_; // the put area of a non-seekable one
   std::optional<file_error> error_;
 };
 
@@ -493,10 +545,9 @@ public:
     if (!stream_)
       return;
     try {
-      if constexpr (Writes)
-        stream_->flush();
-      else
-        buf_->pubsync(); // the object's position becomes the stream's
+      // Not stream_->flush(), which does nothing once the stream failed:
+      // the pending bytes and the position are owed to Python all the same.
+      buf_->pubsync();
     } catch (...) {
     }
     const bool unwinding = std::uncaught_exceptions() > uncaught_;

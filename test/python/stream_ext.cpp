@@ -35,7 +35,9 @@ py::bytes read_all(std::istream &in, std::size_t chunk) {
  * Runs `ops` on the stream and returns one result per op, the stream's
  * state after each as part of it: ("w", bytes) writes, ("r", n) reads up to
  * n bytes, ("s", off, whence) seeks both positions, ("t",) tells, ("f",)
- * flushes. Results: the bytes read, the position, or None, with `good()`.
+ * flushes, ("g",) gets one byte (-1 at the end), ("u",) ungets one, ("i",)
+ * parses an int (`>>`). Results: the bytes read, the position, the byte,
+ * the int or None, with `good()`.
  */
 py::list run_ops(std::iostream &io, const py::list &ops) {
   py::list results;
@@ -61,6 +63,14 @@ py::list run_ops(std::iostream &io, const py::list &ops) {
       value = py::int_(static_cast<long long>(io.tellp()));
     } else if (kind == "f") {
       io.flush();
+    } else if (kind == "g") {
+      value = py::int_(io.get());
+    } else if (kind == "u") {
+      io.unget();
+    } else if (kind == "i") {
+      long long x = -1;
+      io >> x;
+      value = py::int_(x);
     } else {
       throw std::invalid_argument("unknown op " + kind);
     }

@@ -260,10 +260,14 @@ class Errors(unittest.TestCase):
         self.assertEqual(out.getvalue(), b"written")  # flushed all the same
 
     def test_none_from_a_non_blocking_file(self):
-        with self.assertRaisesRegex(RuntimeError, "None"):
-            ext.write_throwing(NotReady(), "abc")
-        self.assertFalse(ext.write_and_report(NotReady(), "abc"))
-        self.assertEqual(ext.read_some(NotReady(), 10), b"")
+        # As Python's buffered files say it: BlockingIOError, also when the
+        # C++ code does not look at the stream (save_report)
+        for call in (lambda: ext.write_throwing(NotReady(), "abc"),
+                     lambda: ext.write_and_report(NotReady(), "abc"),
+                     lambda: ext.save_report(NotReady(), 3),
+                     lambda: ext.read_some(NotReady(), 10)):
+            with self.assertRaisesRegex(BlockingIOError, "returned None"):
+                call()
 
     def test_closed_file(self):
         f = io.BytesIO()
@@ -285,6 +289,31 @@ class Errors(unittest.TestCase):
         ext.write_records(k, 1, 10)
         with self.assertRaises(ValueError):
             bytes(k.views[0])
+
+    def test_error_after_the_stream_failed(self):
+        # a failed seek leaves the stream failed; the pending bytes are still
+        # written before the call returns, and their error still raised
+        class FullDuplex:
+            def read(self, n=-1):
+                return b""
+
+            def write(self, b):
+                raise OSError(errno.ENOSPC, "No space left on device")
+        with self.assertRaises(OSError) as caught:
+            ext.run_ops(FullDuplex(), [("w", "abc"), ("s", 0, 0)])
+        self.assertEqual(caught.exception.errno, errno.ENOSPC)
+
+    def test_views_are_released_when_write_raises(self):
+        def keeps_and_fails(self, b):
+            self.view = b
+            raise OSError(errno.EIO, "lost")
+        for method, call in (("write", lambda f: ext.write_records(f, 10, 1000)),
+                             ("readinto", lambda f: ext.read_some(f, 10))):
+            f = type("KeepsAndFails", (), {method: keeps_and_fails})()
+            with self.assertRaises(OSError):
+                call(f)
+            with self.assertRaises(ValueError):  # not file_buf's freed buffer
+                bytes(f.view)
 
 
 class Misbehaving(unittest.TestCase):
@@ -312,20 +341,26 @@ class Misbehaving(unittest.TestCase):
             return self.answer(n)
 
     def test_write_counts_out_of_range(self):
+        # OSError, as Python's BufferedWriter raises for a raw write's bad
+        # count; also when the C++ code does not check the stream
         for answer in (lambda n: 0, lambda n: n + 1, lambda n: -1):
-            with self.assertRaisesRegex(RuntimeError, "write returned"):
-                ext.write_throwing(self.Writes(answer), "abc")
+            for call in (ext.write_throwing, ext.write_and_report):
+                with self.assertRaisesRegex(OSError, "write returned"):
+                    call(self.Writes(answer), "abc")
+        with self.assertRaises(TypeError):  # not a count
+            ext.write_and_report(self.Writes(lambda n: "3"), "abc")
 
     def test_readinto_counts_out_of_range(self):
         for answer in (lambda n: n + 1, lambda n: -1):
-            with self.assertRaisesRegex(RuntimeError, "readinto returned"):
-                ext.read_throwing(self.ReadsInto(answer), 10)
+            for call in (ext.read_throwing, ext.read_some):
+                with self.assertRaisesRegex(OSError, "readinto returned"):
+                    call(self.ReadsInto(answer), 10)
 
     def test_read_answers(self):
-        with self.assertRaisesRegex(RuntimeError, "read returned None"):
+        with self.assertRaisesRegex(BlockingIOError, "read returned None"):
             ext.read_throwing(self.Reads(lambda n: None), 10)
-        with self.assertRaisesRegex(RuntimeError, "read returned .* bytes for"):
-            ext.read_throwing(self.Reads(lambda n: b"x" * (n + 1)), 10)
+        with self.assertRaisesRegex(OSError, "read returned .* bytes for"):
+            ext.read_some(self.Reads(lambda n: b"x" * (n + 1)), 10)
         with self.assertRaises(TypeError):  # not a bytes-like object
             ext.read_throwing(self.Reads(lambda n: "text"), 10)
         self.assertEqual(ext.read_throwing(self.Reads(lambda n: bytearray(b"ab")), 2), b"ab")
@@ -361,6 +396,39 @@ class Misbehaving(unittest.TestCase):
 
 class Positions(unittest.TestCase):
     """Mixed reads, writes and seeks from C++, checked against io.BytesIO's tell() and contents."""
+
+    def test_unget_after_a_long_read(self):
+        # the long read goes past the buffer, into the caller's memory: the
+        # byte ungot is its last one, not one of the spent buffer
+        data = bytes(i % 251 for i in range(300_000))
+        f = io.BytesIO(data)
+        r = ext.run_ops(f, [("g",), ("r", 200_000), ("u",), ("g",), ("t",)])
+        self.assertEqual(r[3], (data[200_000], True))
+        self.assertEqual(r[4], (200_001, True))
+        self.assertEqual(f.tell(), 200_001)
+
+    def test_failed_parse_gives_the_read_ahead_back(self):
+        # `>>` fails on "abc": the stream is not good, yet Python's position
+        # is the stream's (nothing consumed), for an iostream as for an istream
+        f = io.BytesIO(b"abc " + b"x" * 100)
+        self.assertEqual(ext.run_ops(f, [("i",)])[0][1], False)
+        self.assertEqual(f.tell(), 0)
+        f = io.BytesIO(b"12 abc")
+        self.assertEqual(ext.run_ops(f, [("i",)])[0], (12, True))
+        self.assertEqual(f.tell(), 2)
+
+    def test_socket_read_ahead_survives_a_write(self):
+        # not seekable: what was read ahead cannot go back, so it stays
+        # readable after a write (reading and writing are two streams)
+        a, b = socket.socketpair()
+        with a, b:
+            b.sendall(b"HELLO WORLD\n")
+            b.shutdown(socket.SHUT_WR)
+            with a.makefile("rwb") as f:
+                r = ext.run_ops(f, [("r", 5), ("w", "reply"), ("f",), ("r", 7), ("r", 1)])
+            self.assertEqual([x[0] for x in r], [b"HELLO", None, None, b" WORLD\n", b""])
+            a.shutdown(socket.SHUT_WR)
+            self.assertEqual(b.recv(100), b"reply")
 
     def test_random_sequences(self):
         rng = random.Random(20261205)
