@@ -367,8 +367,17 @@ int bytesio_init(PyObject *self, PyObject *args, PyObject *kwargs) {
     return -1;
   }
   auto &buf = of<bytes_buf>(self).changing();
-  if (buf.closed())
-    buf = bytes_buf(); // __init__ again after close(): open anew, as CPython
+  if (buf.closed()) {
+    // __init__ again after close(): CPython opens anew only on a bytes
+    // object, which it adopts; anything else it writes into the closed file.
+    if (initial == nullptr || initial == Py_None)
+      return 0;
+    if (!PyBytes_CheckExact(initial)) {
+      closed_error();
+      return -1;
+    }
+    buf = bytes_buf();
+  }
   return reset(buf, initial);
 }
 
@@ -416,6 +425,8 @@ int file_clear(PyObject *self) {
 
 template <class Buf>
 PyObject *file_write(PyObject *self, PyObject *data) {
+  if (of<Buf>(self).buf.closed()) // before the argument, as CPython
+    return closed_error();
   if (PyBytes_CheckExact(data)) {
     // Most writes are of bytes, immutable: their memory without a buffer
     // export (CPython's BytesIO takes one for every write).
@@ -507,8 +518,13 @@ PyObject *file_readlines(PyObject *self, PyObject *const *args, Py_ssize_t nargs
 template <class Buf>
 PyObject *file_readinto(PyObject *self, PyObject *target) {
   Py_buffer view;
-  if (PyObject_GetBuffer(target, &view, PyBUF_WRITABLE) != 0)
+  if (PyObject_GetBuffer(target, &view, PyBUF_WRITABLE) != 0) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_TypeError, // CPython's "w*" argument error
+                 "readinto() argument must be read-write bytes-like object, not %.100s",
+                 Py_TYPE(target)->tp_name);
     return nullptr;
+  }
   PyObject *result = guarded([&] {
     const auto n = of<Buf>(self).buf.readinto(
         std::span(static_cast<std::byte *>(view.buf), static_cast<std::size_t>(view.len)));
@@ -540,25 +556,34 @@ PyObject *file_seek(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
   Py_ssize_t pos = PyNumber_AsSsize_t(args[0], PyExc_OverflowError);
   if (pos == -1 && PyErr_Occurred())
     return nullptr;
-  int whence = 0;
+  long whence = 0;
   if (nargs == 2) {
-    const long w = PyLong_AsLong(args[1]);
-    if (w == -1 && PyErr_Occurred())
+    whence = PyLong_AsLong(args[1]);
+    if (whence == -1 && PyErr_Occurred())
       return nullptr;
-    whence = w < 0 || w > 2 ? -1 : static_cast<int>(w);
+    if (whence < INT_MIN || whence > INT_MAX) { // a C int in CPython's signature
+      PyErr_SetString(PyExc_OverflowError, "Python int too large to convert to C int");
+      return nullptr;
+    }
   }
   auto &buf = of<Buf>(self).buf;
   if (buf.closed())
     return closed_error();
-  if (whence < 0) {
-    PyErr_Format(PyExc_ValueError, "invalid whence (%R, should be 0, 1 or 2)", args[1]);
+  if (whence < 0 || whence > 2) {
+    PyErr_Format(PyExc_ValueError, "invalid whence (%ld, should be 0, 1 or 2)", whence);
     return nullptr;
   }
   if (pos < 0 && whence == 0) {
     PyErr_Format(PyExc_ValueError, "negative seek value %zd", pos);
     return nullptr;
   }
-  return guarded([&] {
+  return guarded([&]() -> PyObject * {
+    // CPython's bound on a position, with its exception.
+    const std::uint64_t from = whence == 1 ? buf.tell() : whence == 2 ? buf.size() : 0;
+    if (pos > 0 && static_cast<std::uint64_t>(pos) > PY_SSIZE_T_MAX - from) {
+      PyErr_SetString(PyExc_OverflowError, "new position too large");
+      return nullptr;
+    }
     static constexpr std::ios_base::seekdir dirs[] = {std::ios_base::beg, std::ios_base::cur,
                                                       std::ios_base::end};
     return PyLong_FromUnsignedLongLong(buf.seek(pos, dirs[whence]));
@@ -875,6 +900,8 @@ PyObject *make_type(PyObject *module, PyObject *base, const char *name, const ch
       {Py_tp_traverse, reinterpret_cast<void *>(file_traverse<Buf>)},
       {Py_tp_clear, reinterpret_cast<void *>(file_clear<Buf>)},
       {Py_tp_iternext, reinterpret_cast<void *>(file_iternext<Buf>)},
+      // iter() of a closed BytesIO succeeds in CPython; next() raises.
+      {Py_tp_iter, reinterpret_cast<void *>(PyObject_SelfIter)},
       {Py_tp_methods, methods},
       {Py_tp_getset, getset},
       {0, nullptr},

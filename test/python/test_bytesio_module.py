@@ -242,6 +242,47 @@ class Edges(unittest.TestCase):
         Closing(b"x")
         self.assertEqual(closed, [True])  # a subclass's close() still runs
 
+    def test_init_after_close_as_cpython(self):
+        for initial in ((), (b"ab",), (bytearray(b"ab"),), (None,)):
+            seen = []
+            for cls in (io.BytesIO, bytesio.BytesIO):
+                b = cls(b"xyz")
+                b.close()
+                try:
+                    b.__init__(*initial)
+                    seen.append((b.closed, None if b.closed else b.getvalue()))
+                except ValueError as e:
+                    seen.append(str(e))
+            self.assertEqual(seen[1], seen[0], initial)
+
+    def test_errors_are_cpythons(self):
+        """The exception type and message io.BytesIO gives, for each misuse."""
+        def closed(b):
+            b.close()
+            return b
+        cases = [
+            ("readinto bytes", lambda b: b.readinto(b"abc")),
+            ("write str when closed", lambda b: closed(b).write("s")),
+            ("seek past the largest position",
+             lambda b: [b.seek(2**62, 1) for _ in range(2)]),
+            ("seek from the end past it", lambda b: b.seek(2**63 - 3, 2)),
+            ("whence beyond a C int", lambda b: b.seek(0, 2**40)),
+            ("whence 3", lambda b: b.seek(0, 3)),
+            ("next of iter when closed", lambda b: next(iter(closed(b)))),
+            ("negative seek", lambda b: b.seek(-1)),
+        ]
+        for name, misuse in cases:
+            raised = []
+            for cls in (io.BytesIO, bytesio.BytesIO):
+                try:
+                    misuse(cls(b"abcdef"))
+                    raised.append(None)
+                except Exception as e:  # noqa: BLE001 - the type is compared
+                    raised.append((type(e), str(e)))
+            with self.subTest(name):
+                self.assertIsNotNone(raised[0])
+                self.assertEqual(raised[1], raised[0])
+
 
 class Buffer(unittest.TestCase):
     def test_exports_pin_the_contents(self):
