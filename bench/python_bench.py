@@ -3,8 +3,10 @@
 Python objects, and bytesio.BytesIO against io.BytesIO from Python.
 Run from a benchmark build (bench/CMakeLists.txt builds python_bench_ext):
   PYTHONPATH=build-bench/bench:build-bench/python /usr/bin/python3 bench/python_bench.py
-Each row: the median of 7 samples; ratios within one run. Run it 3 times and
-take the median of each ratio."""
+Each row: the median of 7 samples (3 for the slow recipe, 21 for 16-byte
+chunks); a row and its
+peer take their samples in turn, so drift on a shared machine hits both.
+Run it 3 times and take the median of each ratio."""
 
 import io
 import os
@@ -29,6 +31,17 @@ def sample(f, n=7):
     return statistics.median(times)
 
 
+def paired(ref, new, n=7):
+    """Medians of `ref` and of `new`, sampled alternately."""
+    times = ([], [])
+    for _ in range(n):
+        for f, out in ((ref, times[0]), (new, times[1])):
+            t = time.perf_counter()
+            f()
+            out.append(time.perf_counter() - t)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def row(name, seconds, nbytes, baseline=None, label=""):
     ratio = f"  {baseline / seconds:5.2f}x {label}" if baseline else ""
     print(f"{name:58s} {seconds * 1e3:9.1f} ms {nbytes / seconds / 1e9:6.2f} GB/s{ratio}")
@@ -37,9 +50,9 @@ def row(name, seconds, nbytes, baseline=None, label=""):
 def cpp_rows():
     total, rec = 256 * MiB, 4096
     print(f"C++ writing {total // MiB} MiB in {rec}-byte records through std::ostream&:")
-    copy = sample(lambda: ext.write_then_copy(io.BytesIO(), total, rec))
+    copy, fb = paired(lambda: ext.write_then_copy(io.BytesIO(), total, rec),
+                      lambda: ext.write_stream(io.BytesIO(), total, rec))
     row("bytes_buf, then one io.BytesIO.write (the copy avoided)", copy, total)
-    fb = sample(lambda: ext.write_stream(io.BytesIO(), total, rec))
     row("io.BytesIO through python::file_buf", fb, total, copy, "vs bytes_buf + write")
     for size in (1024, 64 * 1024):
         r = sample(lambda: ext.write_recipe(io.BytesIO(), total, rec, size), 3)
@@ -60,9 +73,9 @@ def cpp_rows():
         r = sample(lambda: rewound(lambda f: ext.write_recipe(f, total, rec, size)), 3)
         row(f"pre-sized io.BytesIO through the recipe, {size}-byte buffer", r, total)
         print(f"{'':58s} file_buf is {r / fb:5.2f}x faster")
-    cpp = sample(lambda: ext.write_cpp(total, rec))
+    cpp, lent = paired(lambda: ext.write_cpp(total, rec),
+                       lambda: ext.write_stream(bytesio.BytesIO(), total, rec))
     row("pure C++ into a bytes_buf (the limit)", cpp, total)
-    lent = sample(lambda: ext.write_stream(bytesio.BytesIO(), total, rec))
     row("bytesio.BytesIO (lent as its bytes_buf)", lent, total, cpp, "vs pure C++")
 
 
@@ -71,22 +84,21 @@ def python_rows():
     for chunk, total in ((16, 16 * MiB), (64 * 1024, 256 * MiB)):
         data = b"x" * chunk
         count = total // chunk
+        n = 21 if chunk == 16 else 7  # short rows: more samples against the noise
 
         def writes(cls):
             f = cls()
             w = f.write
             for _ in range(count):
                 w(data)
-        ref = sample(lambda: writes(io.BytesIO), 5)
-        new = sample(lambda: writes(bytesio.BytesIO), 5)
+        ref, new = paired(lambda: writes(io.BytesIO), lambda: writes(bytesio.BytesIO), n)
         row(f"write {chunk}-byte chunks, io.BytesIO", ref, total)
         row(f"write {chunk}-byte chunks, bytesio.BytesIO", new, total, ref, "vs io.BytesIO")
         content = b"y" * total
 
         # Construction is its own row: io.BytesIO shares the bytes it is
         # given until the first change; bytesio.BytesIO copies them.
-        ref = sample(lambda: io.BytesIO(content), 5)
-        new = sample(lambda: bytesio.BytesIO(content), 5)
+        ref, new = paired(lambda: io.BytesIO(content), lambda: bytesio.BytesIO(content))
         row(f"BytesIO(bytes of {total // MiB} MiB), io.BytesIO", ref, total)
         row(f"BytesIO(bytes of {total // MiB} MiB), bytesio.BytesIO", new, total, ref,
             "vs io.BytesIO")
@@ -97,8 +109,7 @@ def python_rows():
             for _ in range(count):
                 r(chunk)
         old_f, new_f = io.BytesIO(content), bytesio.BytesIO(content)
-        ref = sample(lambda: reads(old_f), 5)
-        new = sample(lambda: reads(new_f), 5)
+        ref, new = paired(lambda: reads(old_f), lambda: reads(new_f), n)
         row(f"read {chunk}-byte chunks, io.BytesIO", ref, total)
         row(f"read {chunk}-byte chunks, bytesio.BytesIO", new, total, ref, "vs io.BytesIO")
     getvalue_rows()
@@ -116,9 +127,9 @@ def getvalue_rows():
             for _ in range(1_000_000):
                 g()
         return calls
-    kept = []
-
     def each_change_kept(f):
+        kept = []
+
         def once():
             f.write(b"t")
             kept[:] = [f.getvalue()]  # alive until the next one: the write copies
@@ -132,16 +143,14 @@ def getvalue_rows():
     for what, make in (("again, contents unchanged (1,000,000 calls)", unchanged),
                        ("after each 1-byte write, value kept", each_change_kept),
                        ("after each 1-byte write, value dropped", each_change_dropped)):
-        times = {}
-        for cls in (io.BytesIO, bytesio.BytesIO):
-            f = cls()
+        files = [cls() for cls in (io.BytesIO, bytesio.BytesIO)]
+        for f in files:
             f.write(b"z" * (64 * MiB))
             f.getvalue()
-            times[cls] = sample(make(f))
-            kept.clear()
-        row(f"getvalue {what}, io.BytesIO", times[io.BytesIO], 64 * MiB)
-        row(f"getvalue {what}, bytesio.BytesIO", times[bytesio.BytesIO], 64 * MiB,
-            times[io.BytesIO], "vs io.BytesIO")
+        ref, new = paired(*(make(f) for f in files))
+        del files
+        row(f"getvalue {what}, io.BytesIO", ref, 64 * MiB)
+        row(f"getvalue {what}, bytesio.BytesIO", new, 64 * MiB, ref, "vs io.BytesIO")
     chunk = b"c" * (64 * 1024)
 
     def built_then_taken(cls):
@@ -152,8 +161,7 @@ def getvalue_rows():
                 w(chunk)
             return f.getvalue()
         return once
-    ref = sample(built_then_taken(io.BytesIO))
-    new = sample(built_then_taken(bytesio.BytesIO))
+    ref, new = paired(built_then_taken(io.BytesIO), built_then_taken(bytesio.BytesIO))
     row("64 KiB writes to 64 MiB, then getvalue once, io.BytesIO", ref, 64 * MiB)
     row("64 KiB writes to 64 MiB, then getvalue once, bytesio.BytesIO", new, 64 * MiB, ref,
         "vs io.BytesIO")
