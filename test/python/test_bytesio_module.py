@@ -255,6 +255,14 @@ class Edges(unittest.TestCase):
                     seen.append(str(e))
             self.assertEqual(seen[1], seen[0], initial)
 
+    def test_iter_of_a_closed_file(self):
+        for cls in (io.BytesIO, bytesio.BytesIO):
+            b = cls(b"a\n")
+            b.close()
+            self.assertIs(iter(b), b, cls)  # next() is what raises
+            with self.assertRaises(ValueError):
+                next(b)
+
     def test_errors_are_cpythons(self):
         """The exception type and message io.BytesIO gives, for each misuse."""
         def closed(b):
