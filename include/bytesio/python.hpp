@@ -316,7 +316,7 @@ private:
     ~lent_view() {
       PyObject *r = PyObject_CallMethod(view_.ptr(), "release", nullptr);
       if (r == nullptr)
-        PyErr_Clear(); // cannot fail for a view we made and nobody exported from
+        PyErr_Clear(); // a view of the view is alive: nothing more we can do
       Py_XDECREF(r);
     }
     lent_view(const lent_view &) = delete;
@@ -349,11 +349,16 @@ private:
     fail(file_error(pybind11::error_already_set()));
   }
 
-  /** The count `method` returned for `asked` bytes (GIL held). */
-  std::size_t count_of(const pybind11::object &result, const char *method, std::size_t asked) {
+  /** `None` from `method`: a non-blocking file that is not ready (GIL held). */
+  void check_ready(const pybind11::object &result, const char *method) {
     if (result.is_none())
       fail(PyExc_BlockingIOError,
            std::string(method) + " returned None: the file is non-blocking and not ready");
+  }
+
+  /** The count `method` returned for `asked` bytes (GIL held). */
+  std::size_t count_of(const pybind11::object &result, const char *method, std::size_t asked) {
+    check_ready(result, method);
     const Py_ssize_t n = PyNumber_AsSsize_t(result.ptr(), PyExc_ValueError);
     if (n == -1 && PyErr_Occurred())
       fail(file_error(pybind11::error_already_set()));
@@ -442,8 +447,7 @@ private:
       return count_of(result, "readinto", n);
     }
     auto result = call_python([&] { return read_(n); });
-    if (result.is_none())
-      fail(PyExc_BlockingIOError, "read returned None: the file is non-blocking and not ready");
+    check_ready(result, "read");
     Py_buffer view;
     if (PyObject_GetBuffer(result.ptr(), &view, PyBUF_SIMPLE) != 0)
       fail(file_error(pybind11::error_already_set()));
